@@ -1,0 +1,18 @@
+// The module's ABI: plain numbers and byte offsets into linear memory, the
+// same exports in the SIMD and the scalar build. The host owns the memory
+// layout (weights, arena, scratch) above heapBase(); kernels never allocate.
+
+import "./abort";
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** 1 in the SIMD build, 0 in the scalar twin (lets the host verify which it loaded). */
+export function simdBuild(): i32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}
+
+export { runPlan, runOp } from './run';
+export * from './kernels/activation';
+export * from './kernels/dense';

@@ -1,0 +1,214 @@
+// Dense layers and the GEMM every other heavy kernel (1x1 conv, im2col conv,
+// recurrent input projections) is built on.
+//
+// Weights are packed once, at load time, into panels of NR = 8 output
+// columns: per panel, 8 bias values followed by k rows of 8 weights, zero
+// padded past n. The microkernel then streams one panel with unit stride, and
+// the bias initialises the accumulators for free (XNNPACK's packed layout).
+//
+// SIMD microkernel: 4 rows x 8 columns = 8 f32x4 accumulators + 2 weight
+// vectors + 1 broadcast = 11 of the 16 SIMD registers wasm engines map to on
+// x64, so nothing spills. The scalar twin reads the same packed layout.
+
+import { applyActivationF32, ACT_NONE } from './activation';
+
+export const GEMM_NR: i32 = 8;
+export const GEMM_MR: i32 = 4;
+
+// Staging for a partial last panel (n % 8 != 0): the microkernel always
+// computes 8 columns and copies the live ones out.
+const tileScratch: usize = memory.data(4 * 8 * 4, 16);
+
+/** Packed size in bytes of a k x n weight matrix. */
+export function gemmPackedBytes(k: i32, n: i32): i32 {
+  const panels = (n + GEMM_NR - 1) / GEMM_NR;
+  return panels * GEMM_NR * (k + 1) * 4;
+}
+
+/**
+ * Packs row-major w[k][n] (and bias[n], or none when bias == 0) into panels.
+ * `wRowStride` is the distance in floats between rows of w, so a column slice
+ * of a wider matrix (one group of a grouped conv) packs without a copy.
+ */
+export function packGemmF32(w: usize, wRowStride: i32, bias: usize, packed: usize, k: i32, n: i32): void {
+  const panels = (n + GEMM_NR - 1) / GEMM_NR;
+  let out = packed;
+  for (let p = 0; p < panels; p++) {
+    const col0 = p * GEMM_NR;
+    for (let j = 0; j < GEMM_NR; j++) {
+      const col = col0 + j;
+      store<f32>(out, col < n && bias != 0 ? load<f32>(bias + (<usize>col << 2)) : 0);
+      out += 4;
+    }
+    for (let r = 0; r < k; r++) {
+      const row = w + ((<usize>r * <usize>wRowStride) << 2);
+      for (let j = 0; j < GEMM_NR; j++) {
+        const col = col0 + j;
+        store<f32>(out, col < n ? load<f32>(row + (<usize>col << 2)) : 0);
+        out += 4;
+      }
+    }
+  }
+}
+
+/**
+ * c[m][n] = act(a[m][k] . W[k][n] + bias), with W packed by packGemmF32.
+ * lda / ldc are row strides in floats (a and c may be views into wider rows).
+ */
+export function gemmF32(
+  a: usize, lda: i32, packed: usize, c: usize, ldc: i32,
+  m: i32, n: i32, k: i32, act: i32, p0: f32, p1: f32,
+): void {
+  if (ASC_FEATURE_SIMD) gemmSimd(a, lda, packed, c, ldc, m, n, k);
+  else gemmScalar(a, lda, packed, c, ldc, m, n, k);
+  if (act != ACT_NONE) {
+    for (let i = 0; i < m; i++) {
+      const row = c + ((<usize>i * <usize>ldc) << 2);
+      applyActivationF32(row, row, n, act, p0, p1);
+    }
+  }
+}
+
+/** A dense layer over m rows: the GEMM with contiguous rows. */
+export function denseF32(x: usize, packed: usize, y: usize, m: i32, n: i32, k: i32, act: i32, p0: f32, p1: f32): void {
+  gemmF32(x, k, packed, y, n, m, n, k, act, p0, p1);
+}
+
+// @ts-ignore: decorator
+@inline function storeTileRow(dst: usize, cols: i32, lo: v128, hi: v128): void {
+  if (cols >= 8) {
+    v128.store(dst, lo);
+    v128.store(dst, hi, 16);
+  } else {
+    v128.store(tileScratch, lo);
+    v128.store(tileScratch, hi, 16);
+    memory.copy(dst, tileScratch, <usize>cols << 2);
+  }
+}
+
+function gemmSimd(a: usize, lda: i32, packed: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32): void {
+  const panels = (n + GEMM_NR - 1) / GEMM_NR;
+  const panelBytes = <usize>(GEMM_NR * (k + 1)) << 2;
+  const aStride = <usize>lda << 2;
+  const cStride = <usize>ldc << 2;
+  let i = 0;
+  for (; i + GEMM_MR <= m; i += GEMM_MR) {
+    const a0 = a + <usize>i * aStride;
+    const a1 = a0 + aStride;
+    const a2 = a1 + aStride;
+    const a3 = a2 + aStride;
+    const c0 = c + <usize>i * cStride;
+    for (let p = 0; p < panels; p++) {
+      let w = packed + <usize>p * panelBytes;
+      let acc0x0123 = v128.load(w);
+      let acc0x4567 = v128.load(w, 16);
+      let acc1x0123 = acc0x0123;
+      let acc1x4567 = acc0x4567;
+      let acc2x0123 = acc0x0123;
+      let acc2x4567 = acc0x4567;
+      let acc3x0123 = acc0x0123;
+      let acc3x4567 = acc0x4567;
+      w += 32;
+      for (let kk = 0; kk < k; kk++) {
+        const off = <usize>kk << 2;
+        const b0123 = v128.load(w);
+        const b4567 = v128.load(w, 16);
+        w += 32;
+        let va = v128.load32_splat(a0 + off);
+        acc0x0123 = f32x4.add(acc0x0123, f32x4.mul(va, b0123));
+        acc0x4567 = f32x4.add(acc0x4567, f32x4.mul(va, b4567));
+        va = v128.load32_splat(a1 + off);
+        acc1x0123 = f32x4.add(acc1x0123, f32x4.mul(va, b0123));
+        acc1x4567 = f32x4.add(acc1x4567, f32x4.mul(va, b4567));
+        va = v128.load32_splat(a2 + off);
+        acc2x0123 = f32x4.add(acc2x0123, f32x4.mul(va, b0123));
+        acc2x4567 = f32x4.add(acc2x4567, f32x4.mul(va, b4567));
+        va = v128.load32_splat(a3 + off);
+        acc3x0123 = f32x4.add(acc3x0123, f32x4.mul(va, b0123));
+        acc3x4567 = f32x4.add(acc3x4567, f32x4.mul(va, b4567));
+      }
+      const cols = n - p * GEMM_NR;
+      const cp = c0 + (<usize>(p * GEMM_NR) << 2);
+      storeTileRow(cp, cols, acc0x0123, acc0x4567);
+      storeTileRow(cp + cStride, cols, acc1x0123, acc1x4567);
+      storeTileRow(cp + 2 * cStride, cols, acc2x0123, acc2x4567);
+      storeTileRow(cp + 3 * cStride, cols, acc3x0123, acc3x4567);
+    }
+  }
+  // Remaining rows (m % 4), one at a time; two panels per pass keep four
+  // independent add chains in flight, which matters for m == 1 (GEMV).
+  for (; i < m; i++) {
+    const a0 = a + <usize>i * aStride;
+    const c0 = c + <usize>i * cStride;
+    let p = 0;
+    for (; p + 2 <= panels; p += 2) {
+      let w = packed + <usize>p * panelBytes;
+      let v = w + panelBytes;
+      let accA0123 = v128.load(w);
+      let accA4567 = v128.load(w, 16);
+      let accB0123 = v128.load(v);
+      let accB4567 = v128.load(v, 16);
+      w += 32;
+      v += 32;
+      for (let kk = 0; kk < k; kk++) {
+        const va = v128.load32_splat(a0 + (<usize>kk << 2));
+        accA0123 = f32x4.add(accA0123, f32x4.mul(va, v128.load(w)));
+        accA4567 = f32x4.add(accA4567, f32x4.mul(va, v128.load(w, 16)));
+        accB0123 = f32x4.add(accB0123, f32x4.mul(va, v128.load(v)));
+        accB4567 = f32x4.add(accB4567, f32x4.mul(va, v128.load(v, 16)));
+        w += 32;
+        v += 32;
+      }
+      const cp = c0 + (<usize>(p * GEMM_NR) << 2);
+      storeTileRow(cp, n - p * GEMM_NR, accA0123, accA4567);
+      storeTileRow(cp + 32, n - (p + 1) * GEMM_NR, accB0123, accB4567);
+    }
+    if (p < panels) {
+      let w = packed + <usize>p * panelBytes;
+      let acc0123 = v128.load(w);
+      let acc4567 = v128.load(w, 16);
+      w += 32;
+      for (let kk = 0; kk < k; kk++) {
+        const va = v128.load32_splat(a0 + (<usize>kk << 2));
+        acc0123 = f32x4.add(acc0123, f32x4.mul(va, v128.load(w)));
+        acc4567 = f32x4.add(acc4567, f32x4.mul(va, v128.load(w, 16)));
+        w += 32;
+      }
+      storeTileRow(c0 + (<usize>(p * GEMM_NR) << 2), n - p * GEMM_NR, acc0123, acc4567);
+    }
+  }
+}
+
+function gemmScalar(a: usize, lda: i32, packed: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32): void {
+  const panels = (n + GEMM_NR - 1) / GEMM_NR;
+  const panelBytes = <usize>(GEMM_NR * (k + 1)) << 2;
+  for (let i = 0; i < m; i++) {
+    const a0 = a + ((<usize>i * <usize>lda) << 2);
+    const c0 = c + ((<usize>i * <usize>ldc) << 2);
+    for (let p = 0; p < panels; p++) {
+      let w = packed + <usize>p * panelBytes;
+      let s0 = load<f32>(w), s1 = load<f32>(w, 4), s2 = load<f32>(w, 8), s3 = load<f32>(w, 12);
+      let s4 = load<f32>(w, 16), s5 = load<f32>(w, 20), s6 = load<f32>(w, 24), s7 = load<f32>(w, 28);
+      w += 32;
+      for (let kk = 0; kk < k; kk++) {
+        const av = load<f32>(a0 + (<usize>kk << 2));
+        s0 += av * load<f32>(w); s1 += av * load<f32>(w, 4);
+        s2 += av * load<f32>(w, 8); s3 += av * load<f32>(w, 12);
+        s4 += av * load<f32>(w, 16); s5 += av * load<f32>(w, 20);
+        s6 += av * load<f32>(w, 24); s7 += av * load<f32>(w, 28);
+        w += 32;
+      }
+      const col0 = p * GEMM_NR;
+      const cols = n - col0;
+      const cp = c0 + (<usize>col0 << 2);
+      store<f32>(cp, s0);
+      if (cols > 1) store<f32>(cp, s1, 4);
+      if (cols > 2) store<f32>(cp, s2, 8);
+      if (cols > 3) store<f32>(cp, s3, 12);
+      if (cols > 4) store<f32>(cp, s4, 16);
+      if (cols > 5) store<f32>(cp, s5, 20);
+      if (cols > 6) store<f32>(cp, s6, 24);
+      if (cols > 7) store<f32>(cp, s7, 28);
+    }
+  }
+}

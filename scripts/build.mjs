@@ -1,0 +1,73 @@
+// Builds everything `npm install` needs: the two wasm builds from one
+// AssemblyScript source (SIMD and its scalar twin, chosen at compile time by
+// ASC_FEATURE_SIMD), checks them with binaryen, then bundles the host and CLI.
+import { mkdir, rename, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import asc from 'assemblyscript/asc';
+import binaryen from 'binaryen';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const only = process.argv.includes('--wasm-only') ? 'wasm' : process.argv.includes('--host-only') ? 'host' : 'all';
+
+async function compileWasm(target, outFile, expectSimd) {
+  const tmp = `${outFile}.${process.pid}.tmp`;
+  const { error } = await asc.main(
+    ['assembly/index.ts', '--config', 'asconfig.json', '--target', target, '--outFile', tmp],
+    { stdout: process.stdout, stderr: process.stderr },
+  );
+  if (error) {
+    await rm(tmp, { force: true });
+    throw new Error(`asc failed for target ${target}: ${error.message}`);
+  }
+  try {
+    const bytes = await readFile(tmp);
+    checkPortable(bytes, target, expectSimd);
+    await rename(tmp, outFile); // atomic: concurrent readers never see a half-written module
+    return bytes.length;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+// The same binary must run under any engine, so it may import nothing, and
+// the scalar twin must validate with SIMD switched off.
+function checkPortable(bytes, target, expectSimd) {
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes));
+  if (imports.length) {
+    throw new Error(`wasm target ${target} imports ${imports.map((i) => `${i.module}.${i.name}`).join(', ')}; it must import nothing`);
+  }
+  const mod = binaryen.readBinary(bytes);
+  try {
+    const noSimd = binaryen.Features.All & ~binaryen.Features.SIMD128 & ~binaryen.Features.RelaxedSIMD;
+    mod.setFeatures(expectSimd ? binaryen.Features.All & ~binaryen.Features.RelaxedSIMD : noSimd);
+    if (!mod.validate()) throw new Error(`wasm target ${target} does not validate${expectSimd ? '' : ' with SIMD switched off'}`);
+  } finally {
+    mod.dispose();
+  }
+}
+
+async function bundleHost() {
+  await rm(path.join(root, 'dist'), { recursive: true, force: true });
+  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
+  await esbuild.build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });
+  await esbuild.build({
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  });
+}
+
+process.chdir(root);
+await mkdir('wasm', { recursive: true });
+if (only !== 'host') {
+  const simdBytes = await compileWasm('simd', 'wasm/tinysense.simd.wasm', true);
+  const scalarBytes = await compileWasm('scalar', 'wasm/tinysense.wasm', false);
+  console.log(`wasm: tinysense.simd.wasm ${simdBytes} B, tinysense.wasm ${scalarBytes} B`);
+}
+if (only !== 'wasm') {
+  await bundleHost();
+  console.log('host: dist/index.js, dist/cli.js');
+}

@@ -1,0 +1,19 @@
+// Every op the runtime implements, by IR type. Adding an op: its kernel in
+// assembly/kernels/, its record case in assembly/run.ts, its host file here.
+import { fail, type ErrorWhere } from '../errors.ts';
+import { denseOp } from './dense.ts';
+import type { OpDef } from './types.ts';
+
+const ALL_OPS: OpDef[] = [
+  denseOp,
+];
+
+export const OP_REGISTRY: ReadonlyMap<string, OpDef> = new Map(ALL_OPS.map((d) => [d.type, d]));
+
+export function getOpDef(type: string, where: ErrorWhere): OpDef {
+  const def = OP_REGISTRY.get(type);
+  if (!def) {
+    return fail('OP_UNSUPPORTED', `op type "${type}" is not supported; supported: ${[...OP_REGISTRY.keys()].sort().join(', ')}`, { where });
+  }
+  return def;
+}

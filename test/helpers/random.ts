@@ -1,0 +1,1 @@
+export { makeRng, type Rng } from '../../src/util/rng.ts';
