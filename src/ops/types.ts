@@ -18,6 +18,8 @@ export interface InputSpec {
   optional?: boolean;
   /** Must be a constant (weights, biases): packed at load time. */
   constant?: boolean;
+  /** Only on the last spec: repeats (concat takes any number of inputs). */
+  variadic?: boolean;
 }
 
 /** A constant buffer the op needs in the weight region, filled once at load. */
@@ -88,4 +90,18 @@ export interface OpDef {
   macs(ctx: OpContext): number;
   /** Packs weights and lays out the records; runs once per load. */
   compile(ctx: OpContext): CompiledOp;
+}
+
+/**
+ * A weight buffer holding a constant's raw bytes unchanged, for ops that
+ * read a constant operand as is (a bias vector in add, a constant in concat).
+ * Op code reaches constants only through weight buffers, never the arena.
+ */
+export function rawWeight(data: TensorData): WeightRequest {
+  return {
+    bytes: data.byteLength,
+    init(k, dst) {
+      new Uint8Array(k.memory.buffer, dst, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    },
+  };
 }

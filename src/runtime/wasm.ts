@@ -68,7 +68,7 @@ export function compileKernels(build: WasmBuild, bytes?: Uint8Array): WebAssembl
   }
   let mod: WebAssembly.Module;
   try {
-    mod = new WebAssembly.Module(code);
+    mod = new WebAssembly.Module(code as BufferSource);
   } catch (e) {
     return fail('RUN_WASM', `the ${build} build does not compile: ${(e as Error).message}`, { where: { file }, cause: e });
   }
