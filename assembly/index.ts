@@ -15,4 +15,11 @@ export function simdBuild(): i32 {
 
 export { runPlan, runOp } from './run';
 export * from './kernels/activation';
+export * from './kernels/pool';
 export * from './kernels/dense';
+export * from './kernels/conv';
+export * from './kernels/depthwise';
+export * from './kernels/elementwise';
+export * from './kernels/copy';
+export * from './kernels/gru';
+export * from './kernels/lstm';

@@ -103,22 +103,107 @@ export function hardSwishF32(x: usize, y: usize, count: i32): void {
   }
 }
 
+// Vectorised exp for the transcendental activations and softmax. Only
+// non-positive arguments are ever needed (sigmoid and tanh fold the sign out,
+// softmax subtracts the row max first), so nothing can overflow and the
+// clamp below keeps 2^n a normal float.
+//
+// Range reduction (Cody and Waite, "Software Manual for the Elementary
+// Functions", 1980): x = n ln2 + r, |r| <= ln2 / 2, with ln2 split in a high
+// part of 9 significant bits (so n * LN2_HI is exact for |n| <= 126) and the
+// rest. expm1(r) is its Taylor series to degree 7: the first omitted term,
+// r^8 / 8!, is below 6e-9 relative on that interval, under half an f32 ulp.
+const LOG2E: f32 = 1.4426950408889634;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.1219444005469057e-4;
+/** ln(2^-126): below this 2^n would leave the normal range. */
+const EXP_MIN: f32 = -87.33654475;
+
+// @ts-ignore: decorator
+@inline function expm1PolySimd(r: v128): v128 {
+  let p = f32x4.splat(1.0 / 5040.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  // r + r^2 p keeps full relative accuracy for tiny r (no 1 + ... - 1).
+  return f32x4.add(r, f32x4.mul(f32x4.mul(r, r), p));
+}
+
+/** exp(x) for x <= 0 (x below EXP_MIN gives ~1.2e-38, not a subnormal). */
+// @ts-ignore: decorator
+@inline function expNonPositiveSimd(x: v128): v128 {
+  const xc = f32x4.max(x, f32x4.splat(EXP_MIN));
+  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(f32x4.add(expm1PolySimd(r), f32x4.splat(1)), scale);
+}
+
+/** exp(x) - 1 for x <= 0, accurate relative to the result also near 0. */
+// @ts-ignore: decorator
+@inline function expm1NonPositiveSimd(x: v128): v128 {
+  const xc = f32x4.max(x, f32x4.splat(EXP_MIN));
+  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  // 2^n expm1(r) + (2^n - 1): both terms exact but the sum, and for n <= -1
+  // they have the same sign, so there is no cancellation.
+  return f32x4.add(f32x4.mul(expm1PolySimd(r), scale), f32x4.sub(scale, f32x4.splat(1)));
+}
+
+// @ts-ignore: decorator
+@inline function sigmoidSimd(v: v128): v128 {
+  // e = exp(-|v|) never overflows; sigmoid(v) = 1 / (1 + e) for v >= 0 and
+  // e / (1 + e) for v < 0, one division either way.
+  const one = f32x4.splat(1);
+  const e = expNonPositiveSimd(f32x4.neg(f32x4.abs(v)));
+  const num = v128.bitselect(one, e, f32x4.ge(v, f32x4.splat(0)));
+  return f32x4.div(num, f32x4.add(one, e));
+}
+
+// @ts-ignore: decorator
+@inline function tanhSimd(v: v128): v128 {
+  // tanh|v| = -m / (2 + m) with m = expm1(-2|v|): no 1 - e cancellation near
+  // 0, and m -> -1 gives exactly 1 for large |v|. The sign is put back last.
+  const signBit = i32x4.splat(0x80000000);
+  const m = expm1NonPositiveSimd(f32x4.mul(f32x4.abs(v), f32x4.splat(-2)));
+  const t = f32x4.div(f32x4.neg(m), f32x4.add(f32x4.splat(2), m));
+  return v128.or(t, v128.and(v, signBit));
+}
+
+// @ts-ignore: decorator
+@inline function sigmoidScalar(v: f32): f32 {
+  // Split by sign so exp never overflows.
+  if (v >= 0) return <f32>1 / (<f32>1 + Mathf.exp(-v));
+  const e = Mathf.exp(v);
+  return e / (<f32>1 + e);
+}
+
 export function sigmoidF32(x: usize, y: usize, count: i32): void {
-  for (let i = 0; i < count; i++) {
-    const o = <usize>i << 2;
-    const v = load<f32>(x + o);
-    // Split by sign so exp never overflows.
-    if (v >= 0) {
-      store<f32>(y + o, <f32>1 / (<f32>1 + Mathf.exp(-v)));
-    } else {
-      const e = Mathf.exp(v);
-      store<f32>(y + o, e / (<f32>1 + e));
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= count; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, sigmoidSimd(v128.load(x + o)));
     }
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, sigmoidScalar(load<f32>(x + o)));
   }
 }
 
 export function tanhF32(x: usize, y: usize, count: i32): void {
-  for (let i = 0; i < count; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= count; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, tanhSimd(v128.load(x + o)));
+    }
+  }
+  for (; i < count; i++) {
     const o = <usize>i << 2;
     store<f32>(y + o, Mathf.tanh(load<f32>(x + o)));
   }
@@ -139,5 +224,162 @@ export function applyActivationF32(x: usize, y: usize, count: i32, act: i32, p0:
     case ACT_HARD_SWISH: hardSwishF32(x, y, count); break;
     case ACT_HARD_SIGMOID: hardSigmoidF32(x, y, count, p0, p1); break;
     default: unreachable();
+  }
+}
+
+/** The standalone activation op (same codes and parameters as the epilogues). */
+export function activationF32(x: usize, y: usize, count: i32, act: i32, p0: f32, p1: f32): void {
+  applyActivationF32(x, y, count, act, p0, p1);
+}
+
+// Softmax over the middle axis of an [outer, len, inner] view: inner == 1 is
+// the usual last-axis case (rows are contiguous), inner > 1 a softmax over an
+// earlier axis (lanes of one softmax are `inner` floats apart). The row max is
+// subtracted first, so exp only sees arguments <= 0 and cannot overflow.
+// x == y is allowed: every pass reads an element before it writes it.
+
+// Staging for the last partial vector of a row (len % 4 != 0).
+const tailScratch: usize = memory.data(16, 16);
+
+export function softmaxF32(x: usize, y: usize, outer: i32, len: i32, inner: i32): void {
+  softmaxAxis(x, y, outer, len, inner, false);
+}
+
+/** log(softmax(x)) = (x - max) - log(sum(exp(x - max))), without forming the quotient. */
+export function logSoftmaxF32(x: usize, y: usize, outer: i32, len: i32, inner: i32): void {
+  softmaxAxis(x, y, outer, len, inner, true);
+}
+
+function softmaxAxis(x: usize, y: usize, outer: i32, len: i32, inner: i32, isLog: bool): void {
+  const block = <usize>len * <usize>inner << 2;
+  const stride = <usize>inner << 2;
+  for (let o = 0; o < outer; o++) {
+    const xo = x + <usize>o * block;
+    const yo = y + <usize>o * block;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      if (inner == 1) {
+        softmaxRowSimd(xo, yo, len, isLog);
+        continue;
+      }
+      for (; j + 4 <= inner; j += 4) {
+        const off = <usize>j << 2;
+        softmaxLanesSimd(xo + off, yo + off, len, stride, isLog);
+      }
+    }
+    for (; j < inner; j++) {
+      const off = <usize>j << 2;
+      softmaxLaneScalar(xo + off, yo + off, len, stride, isLog);
+    }
+  }
+}
+
+/** One softmax whose len elements are `stride` bytes apart. */
+function softmaxLaneScalar(x: usize, y: usize, len: i32, stride: usize, isLog: bool): void {
+  const end = <usize>len * stride;
+  let m = <f32>-Infinity;
+  for (let p: usize = 0; p < end; p += stride) m = max(m, load<f32>(x + p));
+  let sum: f32 = 0;
+  if (isLog) {
+    for (let p: usize = 0; p < end; p += stride) sum += Mathf.exp(load<f32>(x + p) - m);
+    const lse = Mathf.log(sum);
+    for (let p: usize = 0; p < end; p += stride) store<f32>(y + p, (load<f32>(x + p) - m) - lse);
+  } else {
+    for (let p: usize = 0; p < end; p += stride) {
+      const e = Mathf.exp(load<f32>(x + p) - m);
+      store<f32>(y + p, e);
+      sum += e;
+    }
+    const inv = <f32>1 / sum;
+    for (let p: usize = 0; p < end; p += stride) store<f32>(y + p, load<f32>(y + p) * inv);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function hmax(v: v128): f32 {
+  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** A contiguous row: 4 elements per step, the tail with the same vector exp on a padded copy. */
+function softmaxRowSimd(x: usize, y: usize, len: i32, isLog: bool): void {
+  const body = len & ~3;
+  const tail = len - body;
+  const tailOff = <usize>body << 2;
+  let vmax = f32x4.splat(-Infinity);
+  for (let i = 0; i < body; i += 4) vmax = f32x4.max(vmax, v128.load(x + (<usize>i << 2)));
+  let m = hmax(vmax);
+  for (let i = body; i < len; i++) m = max(m, load<f32>(x + (<usize>i << 2)));
+  const vm = f32x4.splat(m);
+  // The tail goes through the vector exp too (one padded vector, -inf lanes
+  // contribute exp = ~0 after the clamp, masked out below), so every element
+  // of a row is computed the same way.
+  let xt = f32x4.splat(-Infinity);
+  if (tail > 0) {
+    memory.copy(tailScratch, x + tailOff, <usize>tail << 2);
+    memory.fill(tailScratch + (<usize>tail << 2), 0, <usize>(4 - tail) << 2);
+    xt = v128.load(tailScratch);
+  }
+  const tailMask = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(tail));
+  let vsum = f32x4.splat(0);
+  if (isLog) {
+    for (let i = 0; i < body; i += 4) vsum = f32x4.add(vsum, expNonPositiveSimd(f32x4.sub(v128.load(x + (<usize>i << 2)), vm)));
+    vsum = f32x4.add(vsum, v128.and(expNonPositiveSimd(f32x4.sub(xt, vm)), tailMask));
+    const lse = f32x4.splat(Mathf.log(hsum(vsum)));
+    for (let i = 0; i < body; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.sub(f32x4.sub(v128.load(x + o), vm), lse));
+    }
+    if (tail > 0) {
+      v128.store(tailScratch, f32x4.sub(f32x4.sub(xt, vm), lse));
+      memory.copy(y + tailOff, tailScratch, <usize>tail << 2);
+    }
+  } else {
+    for (let i = 0; i < body; i += 4) {
+      const o = <usize>i << 2;
+      const e = expNonPositiveSimd(f32x4.sub(v128.load(x + o), vm));
+      v128.store(y + o, e);
+      vsum = f32x4.add(vsum, e);
+    }
+    const et = v128.and(expNonPositiveSimd(f32x4.sub(xt, vm)), tailMask);
+    vsum = f32x4.add(vsum, et);
+    const inv = f32x4.splat(<f32>1 / hsum(vsum));
+    for (let i = 0; i < body; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.mul(v128.load(y + o), inv));
+    }
+    if (tail > 0) {
+      v128.store(tailScratch, f32x4.mul(et, inv));
+      memory.copy(y + tailOff, tailScratch, <usize>tail << 2);
+    }
+  }
+}
+
+/** Four neighbouring softmaxes at once (inner >= 4): lane j of each vector is softmax j. */
+function softmaxLanesSimd(x: usize, y: usize, len: i32, stride: usize, isLog: bool): void {
+  const end = <usize>len * stride;
+  let vm = f32x4.splat(-Infinity);
+  for (let p: usize = 0; p < end; p += stride) vm = f32x4.max(vm, v128.load(x + p));
+  let vsum = f32x4.splat(0);
+  if (isLog) {
+    for (let p: usize = 0; p < end; p += stride) vsum = f32x4.add(vsum, expNonPositiveSimd(f32x4.sub(v128.load(x + p), vm)));
+    let lse = f32x4.splat(0);
+    lse = f32x4.replace_lane(lse, 0, Mathf.log(f32x4.extract_lane(vsum, 0)));
+    lse = f32x4.replace_lane(lse, 1, Mathf.log(f32x4.extract_lane(vsum, 1)));
+    lse = f32x4.replace_lane(lse, 2, Mathf.log(f32x4.extract_lane(vsum, 2)));
+    lse = f32x4.replace_lane(lse, 3, Mathf.log(f32x4.extract_lane(vsum, 3)));
+    for (let p: usize = 0; p < end; p += stride) v128.store(y + p, f32x4.sub(f32x4.sub(v128.load(x + p), vm), lse));
+  } else {
+    for (let p: usize = 0; p < end; p += stride) {
+      const e = expNonPositiveSimd(f32x4.sub(v128.load(x + p), vm));
+      v128.store(y + p, e);
+      vsum = f32x4.add(vsum, e);
+    }
+    const inv = f32x4.div(f32x4.splat(1), vsum);
+    for (let p: usize = 0; p < end; p += stride) v128.store(y + p, f32x4.mul(v128.load(y + p), inv));
   }
 }

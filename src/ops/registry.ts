@@ -2,10 +2,18 @@
 // assembly/kernels/, its record case in assembly/run.ts, its host file here.
 import { fail, type ErrorWhere } from '../errors.ts';
 import { denseOp } from './dense.ts';
+import { conv1dOp, conv2dOp } from './conv.ts';
+import { depthwiseConv1dOp, depthwiseConv2dOp } from './depthwise.ts';
+import { gruOp } from './gru.ts';
+import { lstmOp } from './lstm.ts';
 import type { OpDef } from './types.ts';
 
 const ALL_OPS: OpDef[] = [
   denseOp,
+  conv1dOp, conv2dOp,
+  depthwiseConv1dOp, depthwiseConv2dOp,
+  gruOp,
+  lstmOp,
 ];
 
 export const OP_REGISTRY: ReadonlyMap<string, OpDef> = new Map(ALL_OPS.map((d) => [d.type, d]));

@@ -3,8 +3,17 @@
 // record the in-wasm interpreter runs). One file per op family, same stem as
 // its kernel in assembly/kernels/.
 import type { Attrs, DType, Op, TensorData } from '../graph/model.ts';
-import type { KernelExports } from '../runtime/wasm.ts';
 import type { ErrorWhere } from '../errors.ts';
+
+/** The exports of either wasm build: numbers in, numbers out, plus the memory. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  simdBuild(): number;
+  runPlan(rec: number, count: number): void;
+  runOp(rec: number): number;
+  [kernel: string]: unknown;
+}
 
 export interface ShapeInfo {
   shape: number[];

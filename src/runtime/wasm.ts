@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { fail } from '../errors.ts';
+import type { KernelExports } from '../ops/types.ts';
 
 export type WasmBuild = 'simd' | 'scalar';
 
@@ -23,15 +24,7 @@ export function engineSupportsSimd(): boolean {
   return WebAssembly.validate(SIMD_PROBE);
 }
 
-/** The exports of either build: numbers in, numbers out, plus the memory. */
-export interface KernelExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  simdBuild(): number;
-  runPlan(rec: number, count: number): void;
-  runOp(rec: number): number;
-  [kernel: string]: unknown;
-}
+export type { KernelExports };
 
 const moduleCache = new Map<WasmBuild, WebAssembly.Module>();
 

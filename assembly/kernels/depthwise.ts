@@ -1,0 +1,248 @@
+// Depthwise 2-D convolution (and 1-D, as h = 1, kh = 1) on channels-last
+// tensors: each input channel ci has its own `multiplier` filters, giving
+// output channels o = ci*multiplier + m.
+//
+// Channels-last means the channels of one pixel, of one tap's weights and
+// of the bias are contiguous, so the SIMD path runs over output channels,
+// four at a time, keeping a block of accumulators in registers across all
+// taps of the window and storing once (XNNPACK's dwconv layout).
+//
+// Padding is never materialised: for each output pixel the window is clipped
+// to the taps that land inside the input (with dilation these are still one
+// contiguous range of ky and of kx), so border pixels run the same loops as
+// interior ones, over fewer taps.
+
+import { applyActivationF32, ACT_NONE } from './activation';
+
+// @ts-ignore: decorator
+@inline function firstValidTap(origin: i32, d: i32): i32 {
+  // Smallest t >= 0 with origin + t*d >= 0.
+  return origin >= 0 ? 0 : (-origin + d - 1) / d;
+}
+
+// @ts-ignore: decorator
+@inline function endValidTap(origin: i32, d: i32, size: i32, taps: i32): i32 {
+  // One past the largest t < taps with origin + t*d < size (<= 0 when none).
+  const room = size - origin;
+  return room <= 0 ? 0 : min(taps, (room + d - 1) / d);
+}
+
+/**
+ * y[n][oh][ow][c*multiplier] = act(depthwise(x[n][h][w][c], W) + bias) with
+ * W[kh][kw][c*multiplier] and bias[c*multiplier] (bias == 0: none). Padding
+ * is explicit: padTop/padLeft shift the window, bottom/right follow from
+ * oh/ow, padded taps contribute zero.
+ */
+export function depthwiseConv2dF32(
+  x: usize, n: i32, h: i32, w: i32, c: i32, weights: usize, bias: usize, y: usize, oh: i32, ow: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, multiplier: i32,
+  act: i32, p0: f32, p1: f32,
+): void {
+  const co = c * multiplier;
+  const pixBytes = <usize>c << 2;
+  const rowBytes = pixBytes * <usize>w;
+  const tapBytes = <usize>co << 2;
+  const yPixBytes = <usize>co << 2;
+  const yRowFloats = ow * co;
+  const xStepY = rowBytes * <usize>dh;
+  const xStepX = pixBytes * <usize>dw;
+  const wStepY = tapBytes * <usize>kw;
+  let yRow = y;
+  for (let b = 0; b < n; b++) {
+    const img = x + <usize>b * rowBytes * <usize>h;
+    for (let oy = 0; oy < oh; oy++) {
+      const iy0 = oy * sh - padTop;
+      const kyLo = firstValidTap(iy0, dh);
+      const kyHi = endValidTap(iy0, dh, h, kh);
+      let yPix = yRow;
+      for (let ox = 0; ox < ow; ox++) {
+        const ix0 = ox * sw - padLeft;
+        const kxLo = firstValidTap(ix0, dw);
+        const kxHi = endValidTap(ix0, dw, w, kw);
+        const nky = max(0, kyHi - kyLo);
+        const nkx = max(0, kxHi - kxLo);
+        // Both starts are inside the input whenever a tap is (nky, nkx > 0).
+        const xStart = nky > 0 && nkx > 0
+          ? img + <usize>(iy0 + kyLo * dh) * rowBytes + <usize>(ix0 + kxLo * dw) * pixBytes
+          : img;
+        const wStart = weights + <usize>(kyLo * kw + kxLo) * tapBytes;
+        if (multiplier == 1) {
+          if (ASC_FEATURE_SIMD) depthwisePixelSimd(xStart, wStart, bias, yPix, c, nky, nkx, xStepY, xStepX, wStepY, tapBytes);
+          else depthwisePixelScalar(xStart, wStart, bias, yPix, c, nky, nkx, xStepY, xStepX, wStepY, tapBytes);
+        } else {
+          depthwisePixelMultiplier(xStart, wStart, bias, yPix, co, multiplier, nky, nkx, xStepY, xStepX, wStepY, tapBytes);
+        }
+        yPix += yPixBytes;
+      }
+      if (act != ACT_NONE) applyActivationF32(yRow, yRow, yRowFloats, act, p0, p1);
+      yRow += <usize>yRowFloats << 2;
+    }
+  }
+}
+
+// One output pixel, multiplier 1: input, weight, bias and output channels
+// share one offset. Blocks of 16 channels keep 4 accumulators in flight.
+function depthwisePixelSimd(
+  xStart: usize, wStart: usize, bias: usize, yPix: usize, c: i32,
+  nky: i32, nkx: i32, xStepY: usize, xStepX: usize, wStepY: usize, wStepX: usize,
+): void {
+  let ch = 0;
+  for (; ch + 16 <= c; ch += 16) {
+    const off = <usize>ch << 2;
+    let acc0 = f32x4.splat(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    if (bias != 0) {
+      acc0 = v128.load(bias + off);
+      acc1 = v128.load(bias + off, 16);
+      acc2 = v128.load(bias + off, 32);
+      acc3 = v128.load(bias + off, 48);
+    }
+    let xr = xStart + off;
+    let wr = wStart + off;
+    for (let ky = 0; ky < nky; ky++) {
+      let xp = xr;
+      let wp = wr;
+      for (let kx = 0; kx < nkx; kx++) {
+        acc0 = f32x4.add(acc0, f32x4.mul(v128.load(xp), v128.load(wp)));
+        acc1 = f32x4.add(acc1, f32x4.mul(v128.load(xp, 16), v128.load(wp, 16)));
+        acc2 = f32x4.add(acc2, f32x4.mul(v128.load(xp, 32), v128.load(wp, 32)));
+        acc3 = f32x4.add(acc3, f32x4.mul(v128.load(xp, 48), v128.load(wp, 48)));
+        xp += xStepX;
+        wp += wStepX;
+      }
+      xr += xStepY;
+      wr += wStepY;
+    }
+    v128.store(yPix + off, acc0);
+    v128.store(yPix + off, acc1, 16);
+    v128.store(yPix + off, acc2, 32);
+    v128.store(yPix + off, acc3, 48);
+  }
+  for (; ch + 4 <= c; ch += 4) {
+    const off = <usize>ch << 2;
+    let acc = bias != 0 ? v128.load(bias + off) : f32x4.splat(0);
+    let xr = xStart + off;
+    let wr = wStart + off;
+    for (let ky = 0; ky < nky; ky++) {
+      let xp = xr;
+      let wp = wr;
+      for (let kx = 0; kx < nkx; kx++) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load(xp), v128.load(wp)));
+        xp += xStepX;
+        wp += wStepX;
+      }
+      xr += xStepY;
+      wr += wStepY;
+    }
+    v128.store(yPix + off, acc);
+  }
+  for (; ch < c; ch++) {
+    const off = <usize>ch << 2;
+    store<f32>(yPix + off, depthwiseChannel(xStart + off, wStart + off, bias != 0 ? load<f32>(bias + off) : 0, nky, nkx, xStepY, xStepX, wStepY, wStepX));
+  }
+}
+
+// The scalar twin: four channels per pass for independent add chains.
+function depthwisePixelScalar(
+  xStart: usize, wStart: usize, bias: usize, yPix: usize, c: i32,
+  nky: i32, nkx: i32, xStepY: usize, xStepX: usize, wStepY: usize, wStepX: usize,
+): void {
+  let ch = 0;
+  for (; ch + 4 <= c; ch += 4) {
+    const off = <usize>ch << 2;
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    if (bias != 0) {
+      s0 = load<f32>(bias + off);
+      s1 = load<f32>(bias + off, 4);
+      s2 = load<f32>(bias + off, 8);
+      s3 = load<f32>(bias + off, 12);
+    }
+    let xr = xStart + off;
+    let wr = wStart + off;
+    for (let ky = 0; ky < nky; ky++) {
+      let xp = xr;
+      let wp = wr;
+      for (let kx = 0; kx < nkx; kx++) {
+        s0 += load<f32>(xp) * load<f32>(wp);
+        s1 += load<f32>(xp, 4) * load<f32>(wp, 4);
+        s2 += load<f32>(xp, 8) * load<f32>(wp, 8);
+        s3 += load<f32>(xp, 12) * load<f32>(wp, 12);
+        xp += xStepX;
+        wp += wStepX;
+      }
+      xr += xStepY;
+      wr += wStepY;
+    }
+    store<f32>(yPix + off, s0);
+    store<f32>(yPix + off, s1, 4);
+    store<f32>(yPix + off, s2, 8);
+    store<f32>(yPix + off, s3, 12);
+  }
+  for (; ch < c; ch++) {
+    const off = <usize>ch << 2;
+    store<f32>(yPix + off, depthwiseChannel(xStart + off, wStart + off, bias != 0 ? load<f32>(bias + off) : 0, nky, nkx, xStepY, xStepX, wStepY, wStepX));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function depthwiseChannel(
+  xp0: usize, wp0: usize, init: f32, nky: i32, nkx: i32, xStepY: usize, xStepX: usize, wStepY: usize, wStepX: usize,
+): f32 {
+  let s = init;
+  let xr = xp0;
+  let wr = wp0;
+  for (let ky = 0; ky < nky; ky++) {
+    let xp = xr;
+    let wp = wr;
+    for (let kx = 0; kx < nkx; kx++) {
+      s += load<f32>(xp) * load<f32>(wp);
+      xp += xStepX;
+      wp += wStepX;
+    }
+    xr += xStepY;
+    wr += wStepY;
+  }
+  return s;
+}
+
+// One output pixel, multiplier > 1: output channel o reads input channel
+// o / multiplier, so a block of four outputs gathers its inputs lane by lane
+// (offsets fixed per block, reused across all taps).
+function depthwisePixelMultiplier(
+  xStart: usize, wStart: usize, bias: usize, yPix: usize, co: i32, multiplier: i32,
+  nky: i32, nkx: i32, xStepY: usize, xStepX: usize, wStepY: usize, wStepX: usize,
+): void {
+  let o = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; o + 4 <= co; o += 4) {
+      const off = <usize>o << 2;
+      const i0 = <usize>(o / multiplier) << 2;
+      const i1 = <usize>((o + 1) / multiplier) << 2;
+      const i2 = <usize>((o + 2) / multiplier) << 2;
+      const i3 = <usize>((o + 3) / multiplier) << 2;
+      let acc = bias != 0 ? v128.load(bias + off) : f32x4.splat(0);
+      let xr = xStart;
+      let wr = wStart + off;
+      for (let ky = 0; ky < nky; ky++) {
+        let xp = xr;
+        let wp = wr;
+        for (let kx = 0; kx < nkx; kx++) {
+          let v = v128.load32_splat(xp + i0);
+          v = v128.load32_lane(xp + i1, v, 1);
+          v = v128.load32_lane(xp + i2, v, 2);
+          v = v128.load32_lane(xp + i3, v, 3);
+          acc = f32x4.add(acc, f32x4.mul(v, v128.load(wp)));
+          xp += xStepX;
+          wp += wStepX;
+        }
+        xr += xStepY;
+        wr += wStepY;
+      }
+      v128.store(yPix + off, acc);
+    }
+  }
+  for (; o < co; o++) {
+    const off = <usize>o << 2;
+    const xi = <usize>(o / multiplier) << 2;
+    store<f32>(yPix + off, depthwiseChannel(xStart + xi, wStart + off, bias != 0 ? load<f32>(bias + off) : 0, nky, nkx, xStepY, xStepX, wStepY, wStepX));
+  }
+}

@@ -1,0 +1,76 @@
+// `npm start`: the main job on the bundled default model and sample windows.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fail } from '../errors.ts';
+import { loadModel } from '../runtime/session.ts';
+import { engineSupportsSimd, type WasmBuild } from '../runtime/wasm.ts';
+import { readNpy } from '../util/npy.ts';
+import { formatTable, intOption, loadModelFile, readFileBytes, type Command } from './common.ts';
+import { benchModel, formatBench } from './bench.ts';
+import { formatSummary, summarizeModel } from './inspect.ts';
+import { argmax } from './run.ts';
+
+/** models/ next to the bundle (dist/) or the sources (src/cli/). */
+export function bundledModelsDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const rel of ['../models', '../../models']) {
+    const dir = path.resolve(here, rel);
+    if (existsSync(path.join(dir, 'default.json'))) return dir;
+  }
+  return fail('IO_FILE', 'cannot find the bundled models/ folder (models/default.json)');
+}
+
+interface DefaultManifest {
+  model: string;
+  samples: string;
+  sampleLabels: string;
+  description: string;
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'inspect, run and benchmark the bundled default model on its sample windows',
+  help: `usage: tinysense demo [--runs N]
+
+The main job on the bundled default (models/default.json names the model and
+its sample windows): prints the model summary and memory plan, runs every
+sample window and compares predictions with the recorded labels, then
+benchmarks the SIMD and scalar builds.
+
+  --runs N   timed samples per build (default 100)`,
+  options: { runs: { type: 'string' } },
+  run(values) {
+    const dir = bundledModelsDir();
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'default.json'), 'utf8')) as DefaultManifest;
+    const modelFile = path.join(dir, manifest.model);
+    const { model } = loadModelFile(modelFile);
+    console.log(`${manifest.description}\n`);
+    console.log(formatSummary(summarizeModel(model)));
+
+    const session = loadModel(model);
+    const samples = readNpy(readFileBytes(path.join(dir, manifest.samples)), manifest.samples);
+    const truth = JSON.parse(readFileSync(path.join(dir, manifest.sampleLabels), 'utf8')) as string[];
+    const per = session.inputs[0].elements;
+    const labels = model.metadata.labels ?? [];
+    const rows: (string | number)[][] = [];
+    let correct = 0;
+    const t0 = performance.now();
+    for (let w = 0; w < samples.data.length / per; w++) {
+      const out = session.run([samples.data.subarray(w * per, (w + 1) * per)]);
+      const probs = out[session.outputs[0].name].data;
+      const top = argmax(probs);
+      const predicted = labels[top] ?? String(top);
+      if (predicted === truth[w]) correct++;
+      rows.push([String(w), truth[w] ?? '?', predicted, probs[top]]);
+    }
+    const perWindowUs = ((performance.now() - t0) * 1000) / rows.length;
+    console.log(`\nsample windows (${session.build} build, ${perWindowUs.toFixed(1)} us per window incl. copies)`);
+    console.log(formatTable(['window', 'label', 'predicted', 'score'], rows));
+    console.log(`${correct}/${rows.length} correct`);
+
+    const builds: WasmBuild[] = engineSupportsSimd() ? ['simd', 'scalar'] : ['scalar'];
+    console.log('\nbenchmark');
+    console.log(formatBench(benchModel(model, builds, intOption(values, 'runs', 100), 20)));
+  },
+};

@@ -1,0 +1,11 @@
+// Public API of tinysense.
+export { loadModel, type Session, type LoadOptions, type TensorValue, type OpTiming } from './runtime/session.ts';
+export { engineSupportsSimd, type WasmBuild } from './runtime/wasm.ts';
+export { createBuilder, ModelBuilder, type TensorRef } from './graph/builder.ts';
+export type { Model, Tensor, Op, ModelMetadata } from './graph/model.ts';
+export { readModel } from './format/read.ts';
+export { writeModel } from './format/write.ts';
+export { validateModel } from './graph/validate.ts';
+export { compilePlan } from './schedule/compile.ts';
+export { TinysenseError, ERROR_CODES, type ErrorCode } from './errors.ts';
+export { OP_REGISTRY } from './ops/registry.ts';
