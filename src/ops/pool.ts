@@ -13,8 +13,8 @@
 import { fail, type ErrorWhere } from '../errors.ts';
 import { elementCount, type Attrs } from '../graph/model.ts';
 import { OPCODES } from '../schedule/opcodes.ts';
-import { enumAttr, intAttr, intsAttr } from './attrs.ts';
-import type { OpDef, ShapeInfo } from './types.ts';
+import { enumAttr, intAttr, intsAttr, opWhere } from './attrs.ts';
+import type { CompiledOp, OpDef, ShapeInfo } from './types.ts';
 
 const PADDINGS = ['valid', 'same', 'explicit'] as const;
 
@@ -92,7 +92,7 @@ function readPoolGeometry(dims: 1 | 2, type: string, x: ShapeInfo | undefined, a
   };
 }
 
-function poolOp(type: string, dims: 1 | 2, kind: 'max' | 'avg'): OpDef {
+function makePoolOp(type: string, dims: 1 | 2, kind: 'max' | 'avg'): OpDef {
   const readCountIncludePad = (attrs: Attrs, where: ErrorWhere) => (kind === 'avg' ? intAttr(attrs, 'countIncludePad', where, 0, 0, 1) : 0);
   return {
     type,
@@ -104,11 +104,11 @@ function poolOp(type: string, dims: 1 | 2, kind: 'max' | 'avg'): OpDef {
       return [{ shape: dims === 2 ? [g.n, g.oh, g.ow, g.c] : [g.n, g.ow, g.c], dtype: 'f32' }];
     },
     macs({ outs, attrs, op }) {
-      const kernel = intsAttr(attrs, 'kernel', { op: op.name }, dims, undefined, 1);
+      const kernel = intsAttr(attrs, 'kernel', opWhere(op), dims, undefined, 1);
       return elementCount(outs[0].shape) * elementCount(kernel);
     },
     compile({ op, ins, attrs }) {
-      const where = { op: op.name };
+      const where = opWhere(op);
       const g = readPoolGeometry(dims, type, ins[0], attrs, where);
       const countIncludePad = readCountIncludePad(attrs, where);
       const common = (x: number, y: number) => [x, g.n, g.h, g.w, g.c, y, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.padTop, g.padLeft];
@@ -125,10 +125,10 @@ function poolOp(type: string, dims: 1 | 2, kind: 'max' | 'avg'): OpDef {
   };
 }
 
-export const maxPool1dOp = poolOp('maxPool1d', 1, 'max');
-export const maxPool2dOp = poolOp('maxPool2d', 2, 'max');
-export const avgPool1dOp = poolOp('avgPool1d', 1, 'avg');
-export const avgPool2dOp = poolOp('avgPool2d', 2, 'avg');
+export const maxPool1dOp = makePoolOp('maxPool1d', 1, 'max');
+export const maxPool2dOp = makePoolOp('maxPool2d', 2, 'max');
+export const avgPool1dOp = makePoolOp('avgPool1d', 1, 'avg');
+export const avgPool2dOp = makePoolOp('avgPool2d', 2, 'avg');
 
 /** The [outer, len, inner] view a mean reduces (len is the middle factor). */
 interface MeanView {
@@ -138,12 +138,12 @@ interface MeanView {
   shape: number[];
 }
 
-function meanRecords(v: MeanView): OpDef['compile'] {
-  return () => ({
+function meanCompiled(v: MeanView): CompiledOp {
+  return {
     weights: [],
     scratchBytes: 0,
     records: (a) => [{ opcode: OPCODES.MEAN, args: [a.input(0), v.outer, v.len, v.inner, a.output(0)] }],
-  });
+  };
 }
 
 function globalAvgPoolView(x: ShapeInfo | undefined, where: ErrorWhere): MeanView {
@@ -166,8 +166,8 @@ export const globalAvgPoolOp: OpDef = {
   macs({ ins }) {
     return elementCount(ins[0]!.shape);
   },
-  compile(ctx) {
-    return meanRecords(globalAvgPoolView(ctx.ins[0], { op: ctx.op.name }))(ctx);
+  compile({ op, ins }) {
+    return meanCompiled(globalAvgPoolView(ins[0], opWhere(op)));
   },
 };
 
@@ -206,7 +206,7 @@ export const meanOp: OpDef = {
   macs({ ins }) {
     return elementCount(ins[0]!.shape);
   },
-  compile(ctx) {
-    return meanRecords(meanView(ctx.ins[0], ctx.attrs, { op: ctx.op.name }))(ctx);
+  compile({ op, ins, attrs }) {
+    return meanCompiled(meanView(ins[0], attrs, opWhere(op)));
   },
 };

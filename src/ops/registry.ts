@@ -2,6 +2,8 @@
 // assembly/kernels/, its record case in assembly/run.ts, its host file here.
 import { fail, type ErrorWhere } from '../errors.ts';
 import { denseOp } from './dense.ts';
+import { maxPool1dOp, maxPool2dOp, avgPool1dOp, avgPool2dOp, globalAvgPoolOp, meanOp } from './pool.ts';
+import { reluOp, relu6Op, clipOp, leakyReluOp, sigmoidOp, tanhOp, hardSwishOp, hardSigmoidOp, softmaxOp, logSoftmaxOp } from './activation.ts';
 import { conv1dOp, conv2dOp } from './conv.ts';
 import { depthwiseConv1dOp, depthwiseConv2dOp } from './depthwise.ts';
 import { gruOp } from './gru.ts';
@@ -10,6 +12,8 @@ import type { OpDef } from './types.ts';
 
 const ALL_OPS: OpDef[] = [
   denseOp,
+  maxPool1dOp, maxPool2dOp, avgPool1dOp, avgPool2dOp, globalAvgPoolOp, meanOp,
+  reluOp, relu6Op, clipOp, leakyReluOp, sigmoidOp, tanhOp, hardSwishOp, hardSigmoidOp, softmaxOp, logSoftmaxOp,
   conv1dOp, conv2dOp,
   depthwiseConv1dOp, depthwiseConv2dOp,
   gruOp,

@@ -12,7 +12,7 @@
 // is fully deterministic: ties break on start op, then buffer id.
 import { fail } from '../errors.ts';
 
-/** What the planner needs of a buffer (a Buffer from lifetimes.ts fits). */
+/** What the planner needs of a buffer (an ActivationBuffer from lifetimes.ts fits). */
 export interface PlannedBuffer {
   id: number;
   bytes: number;

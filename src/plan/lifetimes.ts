@@ -14,7 +14,7 @@ import { isConstant, tensorBytes, type Model } from '../graph/model.ts';
 
 export type MemoryKind = 'alias' | 'inplace' | undefined;
 
-export interface Buffer {
+export interface ActivationBuffer {
   id: number;
   /** The largest tensor the buffer holds (unaligned; the planner aligns). */
   bytes: number;
@@ -27,7 +27,7 @@ export interface Buffer {
 }
 
 export interface BufferSet {
-  buffers: Buffer[];
+  buffers: ActivationBuffer[];
   /** Tensor index -> buffer id; -1 for constants and for activations no op or input touches. */
   tensorBuffer: number[];
 }
@@ -60,13 +60,13 @@ export function computeBuffers(model: Model, memoryKinds: readonly MemoryKind[])
   const endOf = (t: number, start: number) => (isOutput[t] ? lastOp : Math.max(lastUse[t], start));
 
   const tensorBuffer: number[] = new Array(tensors.length).fill(-1);
-  const buffers: Buffer[] = [];
+  const buffers: ActivationBuffer[] = [];
   const newBuffer = (t: number, start: number) => {
-    const b: Buffer = { id: buffers.length, bytes: tensorBytes(tensors[t]), start, end: endOf(t, start), tensors: [t] };
+    const b: ActivationBuffer = { id: buffers.length, bytes: tensorBytes(tensors[t]), start, end: endOf(t, start), tensors: [t] };
     buffers.push(b);
     tensorBuffer[t] = b.id;
   };
-  const join = (b: Buffer, t: number, start: number) => {
+  const join = (b: ActivationBuffer, t: number, start: number) => {
     b.bytes = Math.max(b.bytes, tensorBytes(tensors[t]));
     b.start = Math.min(b.start, start);
     b.end = Math.max(b.end, endOf(t, start));
@@ -100,7 +100,7 @@ export function computeBuffers(model: Model, memoryKinds: readonly MemoryKind[])
     });
   });
 
-  function canTakeOver(b: Buffer, i: number, bytes: number): boolean {
+  function canTakeOver(b: ActivationBuffer, i: number, bytes: number): boolean {
     // b.end already covers every later reader and graph outputs (to lastOp).
     if (b.bytes !== bytes || b.end > i) return false;
     return b.tensors.every((t) => !isOutput[t]);
