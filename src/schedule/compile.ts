@@ -7,10 +7,10 @@ import { elementCount, tensorBytes, type DType, type Model } from '../graph/mode
 import type { ModelShapes } from '../graph/validate.ts';
 import { getOpDef } from '../ops/registry.ts';
 import type { CompiledOp, OpRecord, WeightRequest } from '../ops/types.ts';
-import { computeBuffers, planArena, type ArenaPlan, type BufferSet } from '../plan/index.ts';
+import { alignUp as alignTo, computeBuffers, planArena, type ArenaPlan, type BufferSet } from '../plan/index.ts';
 
 const ALIGN = 16;
-const alignUp = (n: number, a = ALIGN) => Math.ceil(n / a) * a;
+const alignUp = (n: number) => alignTo(n, ALIGN);
 /** Addresses must stay in 32-bit wasm memory; leave headroom below 4 GiB. */
 const MAX_MEMORY_BYTES = 2 ** 32 - 2 ** 16;
 
