@@ -1,5 +1,5 @@
 // Op codes of the compact op list that run.ts interprets. The host mirrors
-// this table in src/schedule/opcodes.ts; a test keeps the two equal.
+// this table in src/ops/opcodes.ts; a test keeps the two equal.
 // Ranges by family leave room to add ops without renumbering.
 export const OP_DENSE: i32 = 1;
 

@@ -19,11 +19,24 @@ const counters: usize = memory.data(COPY_MAX_RANK * 4, 16);
 const TILE: i32 = 4;
 const BLOCK: i32 = 64;
 
+// Rows shorter than this many floats are copied by a vector loop.
+const SHORT_ROW: i32 = 64;
+
 // @ts-ignore: decorator
 @inline function copyRow(src: usize, dst: usize, n: i32, ss: i32, ds: i32): void {
   let i = 0;
   if (ss == 1 && ds == 1) {
-    memory.copy(dst, src, <usize>n << 2);
+    // memory.copy is an out-of-line call in engines; short rows (concat,
+    // split, slices of a few channels) go faster through registers.
+    if (ASC_FEATURE_SIMD && n < SHORT_ROW) {
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(dst + o, v128.load(src + o));
+      }
+      for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+    } else {
+      memory.copy(dst, src, <usize>n << 2);
+    }
   } else if (ss == 0 && ds == 1) {
     const v = load<f32>(src);
     if (ASC_FEATURE_SIMD) {
@@ -62,16 +75,31 @@ export function copyStridedF32(src: usize, dst: usize, rank: i32, desc: usize): 
   const n = load<i32>(desc + (<usize>last << 2));
   const ss = load<i32>(desc + (<usize>(rank + last) << 2));
   const ds = load<i32>(desc + (<usize>(2 * rank + last) << 2));
-  let rows = 1;
-  for (let d = 0; d < last; d++) {
-    rows *= load<i32>(desc + (<usize>d << 2));
+  if (rank == 1) {
+    copyRow(src, dst, n, ss, ds);
+    return;
+  }
+  // Dim rank-2 is a plain loop of rows (concat and split copy many short
+  // rows); the dims above it step the odometer.
+  const rows = load<i32>(desc + (<usize>(last - 1) << 2));
+  const rowS = <usize>load<i32>(desc + (<usize>(rank + last - 1) << 2)) << 2;
+  const rowD = <usize>load<i32>(desc + (<usize>(2 * rank + last - 1) << 2)) << 2;
+  let planes = 1;
+  for (let d = 0; d < last - 1; d++) {
+    planes *= load<i32>(desc + (<usize>d << 2));
     store<i32>(counters + (<usize>d << 2), 0);
   }
   let offS: i32 = 0;
   let offD: i32 = 0;
-  for (let r = 0; r < rows; r++) {
-    copyRow(src + (<usize>offS << 2), dst + (<usize>offD << 2), n, ss, ds);
-    advance(desc, rank, last - 1);
+  for (let p = 0; p < planes; p++) {
+    let ps = src + (<usize>offS << 2);
+    let pd = dst + (<usize>offD << 2);
+    for (let r = 0; r < rows; r++) {
+      copyRow(ps, pd, n, ss, ds);
+      ps += rowS;
+      pd += rowD;
+    }
+    advance(desc, rank, last - 2);
     offS += advanceS;
     offD += advanceD;
   }
@@ -82,7 +110,8 @@ export function copyStridedF32(src: usize, dst: usize, rank: i32, desc: usize): 
 let advanceS: i32 = 0;
 let advanceD: i32 = 0;
 
-function advance(desc: usize, rank: i32, top: i32): void {
+// @ts-ignore: decorator
+@inline function advance(desc: usize, rank: i32, top: i32): void {
   let dS: i32 = 0;
   let dD: i32 = 0;
   for (let d = top; d >= 0; d--) {

@@ -47,6 +47,10 @@ export function depthwiseConv2dF32(
   const xStepY = rowBytes * <usize>dh;
   const xStepX = pixBytes * <usize>dw;
   const wStepY = tapBytes * <usize>kw;
+  // Columns whose whole window lies inside the input: oxIn0 <= ox < oxIn1.
+  const oxIn0 = min(ow, (padLeft + sw - 1) / sw);
+  const lastFit = w - 1 + padLeft - (kw - 1) * dw;
+  const oxIn1 = lastFit < 0 ? 0 : min(ow, lastFit / sw + 1);
   let yRow = y;
   for (let b = 0; b < n; b++) {
     const img = x + <usize>b * rowBytes * <usize>h;
@@ -57,8 +61,11 @@ export function depthwiseConv2dF32(
       let yPix = yRow;
       for (let ox = 0; ox < ow; ox++) {
         const ix0 = ox * sw - padLeft;
-        const kxLo = firstValidTap(ix0, dw);
-        const kxHi = endValidTap(ix0, dw, w, kw);
+        // Interior columns skip the divisions of the clipping (they cost as
+        // much as the taps of a narrow layer).
+        const interior = ox >= oxIn0 && ox < oxIn1;
+        const kxLo = interior ? 0 : firstValidTap(ix0, dw);
+        const kxHi = interior ? kw : endValidTap(ix0, dw, w, kw);
         const nky = max(0, kyHi - kyLo);
         const nkx = max(0, kxHi - kxLo);
         // Both starts are inside the input whenever a tap is (nky, nkx > 0).
@@ -67,8 +74,17 @@ export function depthwiseConv2dF32(
           : img;
         const wStart = weights + <usize>(kyLo * kw + kxLo) * tapBytes;
         if (multiplier == 1) {
-          if (ASC_FEATURE_SIMD) depthwisePixelSimd(xStart, wStart, bias, yPix, c, nky, nkx, xStepY, xStepX, wStepY, tapBytes);
-          else depthwisePixelScalar(xStart, wStart, bias, yPix, c, nky, nkx, xStepY, xStepX, wStepY, tapBytes);
+          if (ASC_FEATURE_SIMD) {
+            if (ox >= oxIn0 && ox + 4 <= oxIn1 && nky > 0) {
+              depthwiseQuadSimd(xStart, <usize>sw * pixBytes, wStart, bias, yPix, yPixBytes, c, nky, nkx, xStepY, xStepX, wStepY, tapBytes);
+              yPix += yPixBytes << 2;
+              ox += 3;
+              continue;
+            }
+            depthwisePixelSimd(xStart, wStart, bias, yPix, c, nky, nkx, xStepY, xStepX, wStepY, tapBytes);
+          } else {
+            depthwisePixelScalar(xStart, wStart, bias, yPix, c, nky, nkx, xStepY, xStepX, wStepY, tapBytes);
+          }
         } else {
           depthwisePixelMultiplier(xStart, wStart, bias, yPix, co, multiplier, nky, nkx, xStepY, xStepX, wStepY, tapBytes);
         }
@@ -138,6 +154,53 @@ function depthwisePixelSimd(
   for (; ch < c; ch++) {
     const off = <usize>ch << 2;
     store<f32>(yPix + off, depthwiseChannel(xStart + off, wStart + off, bias != 0 ? load<f32>(bias + off) : 0, nky, nkx, xStepY, xStepX, wStepY, wStepX));
+  }
+}
+
+// Four neighbouring output pixels of one row, all with the full window
+// (x of pixel r at x0 + r*dx): each weight vector is loaded once for the
+// four, 5 loads per 4 multiply-adds instead of 8. This also keeps narrow
+// layers (c = 4..12) busy, where a single pixel has one or two blocks.
+function depthwiseQuadSimd(
+  x0: usize, dx: usize, wStart: usize, bias: usize, y0: usize, dy: usize, c: i32,
+  nky: i32, nkx: i32, xStepY: usize, xStepX: usize, wStepY: usize, wStepX: usize,
+): void {
+  let ch = 0;
+  const dx2 = dx << 1;
+  const dx3 = dx2 + dx;
+  for (; ch + 4 <= c; ch += 4) {
+    const off = <usize>ch << 2;
+    let a0 = bias != 0 ? v128.load(bias + off) : f32x4.splat(0);
+    let a1 = a0, a2 = a0, a3 = a0;
+    let xr = x0 + off;
+    let wr = wStart + off;
+    for (let ky = 0; ky < nky; ky++) {
+      let xp = xr;
+      let wp = wr;
+      for (let kx = 0; kx < nkx; kx++) {
+        const wv = v128.load(wp);
+        a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), wv));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load(xp + dx), wv));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load(xp + dx2), wv));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load(xp + dx3), wv));
+        xp += xStepX;
+        wp += wStepX;
+      }
+      xr += xStepY;
+      wr += wStepY;
+    }
+    const yp = y0 + off;
+    v128.store(yp, a0);
+    v128.store(yp + dy, a1);
+    v128.store(yp + (dy << 1), a2);
+    v128.store(yp + dy * 3, a3);
+  }
+  for (; ch < c; ch++) {
+    const off = <usize>ch << 2;
+    const init: f32 = bias != 0 ? load<f32>(bias + off) : 0;
+    for (let r: usize = 0; r < 4; r++) {
+      store<f32>(y0 + r * dy + off, depthwiseChannel(x0 + r * dx + off, wStart + off, init, nky, nkx, xStepY, xStepX, wStepY, wStepX));
+    }
   }
 }
 

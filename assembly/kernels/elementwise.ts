@@ -155,20 +155,34 @@ export function binaryF32(op: i32, a: usize, b: usize, y: usize, rank: i32, desc
   const n = load<i32>(desc + (<usize>last << 2));
   const sa = load<i32>(desc + (<usize>(rank + last) << 2));
   const sb = load<i32>(desc + (<usize>(2 * rank + last) << 2));
-  let rows = 1;
-  for (let d = 0; d < last; d++) {
-    rows *= load<i32>(desc + (<usize>d << 2));
+  if (rank == 1) {
+    runRow(op, a, b, y, n, sa, sb);
+    return;
+  }
+  // Dim rank-2 is a plain loop of rows (short rows, e.g. a bias over 6
+  // channels, make its overhead the cost); the dims above it step an odometer.
+  const rows = load<i32>(desc + (<usize>(last - 1) << 2));
+  const rowA = <usize>load<i32>(desc + (<usize>(rank + last - 1) << 2)) << 2;
+  const rowB = <usize>load<i32>(desc + (<usize>(2 * rank + last - 1) << 2)) << 2;
+  let planes = 1;
+  for (let d = 0; d < last - 1; d++) {
+    planes *= load<i32>(desc + (<usize>d << 2));
     store<i32>(counters + (<usize>d << 2), 0);
   }
   const rowBytes = <usize>n << 2;
   let offA: i32 = 0;
   let offB: i32 = 0;
   let yp = y;
-  for (let r = 0; r < rows; r++) {
-    runRow(op, a + (<usize>offA << 2), b + (<usize>offB << 2), yp, n, sa, sb);
-    yp += rowBytes;
-    // Advance the odometer over the outer dims, innermost first.
-    for (let d = last - 1; d >= 0; d--) {
+  for (let p = 0; p < planes; p++) {
+    let pa = a + (<usize>offA << 2);
+    let pb = b + (<usize>offB << 2);
+    for (let r = 0; r < rows; r++) {
+      runRow(op, pa, pb, yp, n, sa, sb);
+      pa += rowA;
+      pb += rowB;
+      yp += rowBytes;
+    }
+    for (let d = last - 2; d >= 0; d--) {
       const cp = counters + (<usize>d << 2);
       const c = load<i32>(cp) + 1;
       const dimA = load<i32>(desc + (<usize>(rank + d) << 2));

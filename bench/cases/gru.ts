@@ -23,6 +23,7 @@ function gruCase(n: number, t: number, inSize: number, hidden: number, linearBef
   };
 }
 
-// DeepSense (Yao et al., WWW 2017): two stacked GRU layers of 120 cells over
-// T = 10 intervals; one layer of it, batch 1, both reset forms.
+// A DeepSense-sized recurrent layer (Yao et al., WWW 2017, stacks GRUs of
+// 120 cells over the per-interval features): T = 10 intervals of 64
+// features, batch 1, in both reset forms.
 export const cases: KernelBenchCase[] = [gruCase(1, 10, 64, 120, 0), gruCase(1, 10, 64, 120, 1)];

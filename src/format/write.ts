@@ -257,11 +257,12 @@ class ByteWriter {
     return at;
   }
 
-  u8(v: number): void { this.view.setUint8(this.reserve(1), v); }
-  u16(v: number): void { this.view.setUint16(this.reserve(2), v, true); }
-  u32(v: number): void { this.view.setUint32(this.reserve(4), v, true); }
-  i32(v: number): void { this.view.setInt32(this.reserve(4), v, true); }
-  f64(v: number): void { this.view.setFloat64(this.reserve(8), v, true); }
-  bytes(b: Uint8Array): void { this.buf.set(b, this.reserve(b.length)); }
+  // reserve() first: it may swap `view`/`buf` for larger ones.
+  u8(v: number): void { const at = this.reserve(1); this.view.setUint8(at, v); }
+  u16(v: number): void { const at = this.reserve(2); this.view.setUint16(at, v, true); }
+  u32(v: number): void { const at = this.reserve(4); this.view.setUint32(at, v, true); }
+  i32(v: number): void { const at = this.reserve(4); this.view.setInt32(at, v, true); }
+  f64(v: number): void { const at = this.reserve(8); this.view.setFloat64(at, v, true); }
+  bytes(b: Uint8Array): void { const at = this.reserve(b.length); this.buf.set(b, at); }
   finish(): Uint8Array { return this.buf.slice(0, this.n); }
 }

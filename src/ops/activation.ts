@@ -10,7 +10,7 @@
 // [outer, len, inner] view around that axis.
 import { fail, type ErrorWhere } from '../errors.ts';
 import { elementCount, type Attrs } from '../graph/model.ts';
-import { OPCODES } from '../schedule/opcodes.ts';
+import { OPCODES } from './opcodes.ts';
 import { readActivation, type ActivationAbi, type ActivationName } from './activation-spec.ts';
 import { intAttr, opWhere } from './attrs.ts';
 import { f32Arg, type OpDef, type ShapeInfo } from './types.ts';

@@ -10,7 +10,7 @@
 // H = 1, KH = 1.
 import { fail, type ErrorWhere } from '../errors.ts';
 import { elementCount, type Attrs } from '../graph/model.ts';
-import { OPCODES } from '../schedule/opcodes.ts';
+import { OPCODES } from './opcodes.ts';
 import { readActivation } from './activation-spec.ts';
 import { enumAttr, intAttr, intsAttr, opWhere } from './attrs.ts';
 import { gemmPackedBytes } from './dense.ts';

@@ -3,7 +3,7 @@
 // Attrs: activation (+ its parameters, see activation-spec.ts).
 import { fail } from '../errors.ts';
 import { elementCount } from '../graph/model.ts';
-import { OPCODES } from '../schedule/opcodes.ts';
+import { OPCODES } from './opcodes.ts';
 import { readActivation } from './activation-spec.ts';
 import { f32Arg, type OpDef } from './types.ts';
 

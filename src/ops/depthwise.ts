@@ -9,7 +9,7 @@
 // with H = 1, KH = 1.
 import { fail, type ErrorWhere } from '../errors.ts';
 import { elementCount, type Attrs } from '../graph/model.ts';
-import { OPCODES } from '../schedule/opcodes.ts';
+import { OPCODES } from './opcodes.ts';
 import { readActivation } from './activation-spec.ts';
 import { intAttr, opWhere } from './attrs.ts';
 import { checkShape, convGeometry, readConvWindow } from './conv.ts';

@@ -7,7 +7,7 @@
 // (assembly/kernels/elementwise.ts) runs long rows at a small rank.
 import { fail, type ErrorWhere } from '../errors.ts';
 import { elementCount } from '../graph/model.ts';
-import { OPCODES } from '../schedule/opcodes.ts';
+import { OPCODES } from './opcodes.ts';
 import { collapseDims, contiguousStrides, KERNEL_MAX_RANK, type CollapsedDims } from './shape.ts';
 import { rawWeight, type OpDef, type ShapeInfo, type WeightRequest } from './types.ts';
 

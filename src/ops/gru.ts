@@ -16,7 +16,7 @@ import { fail, type ErrorWhere } from '../errors.ts';
 import type { Attrs } from '../graph/model.ts';
 import { intAttr } from './attrs.ts';
 import { gemmPackedBytes } from './dense.ts';
-import { OPCODES } from '../schedule/opcodes.ts';
+import { OPCODES } from './opcodes.ts';
 import type { OpDef, ShapeInfo } from './types.ts';
 
 type KernelFn = (...a: number[]) => number;

@@ -16,7 +16,7 @@
 // channel axis. The kernel is assembly/kernels/lstm.ts.
 import { gemmPackedBytes } from './dense.ts';
 import { inferRecurrent, readRecurrentAttrs } from './gru.ts';
-import { OPCODES } from '../schedule/opcodes.ts';
+import { OPCODES } from './opcodes.ts';
 import type { OpDef } from './types.ts';
 
 type KernelFn = (...a: number[]) => number;

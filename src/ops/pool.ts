@@ -12,7 +12,7 @@
 // keepDims 0|1 (default 0): e.g. the mean over time [N, T, C], axes [1] -> [N, C].
 import { fail, type ErrorWhere } from '../errors.ts';
 import { elementCount, type Attrs } from '../graph/model.ts';
-import { OPCODES } from '../schedule/opcodes.ts';
+import { OPCODES } from './opcodes.ts';
 import { enumAttr, intAttr, intsAttr, opWhere } from './attrs.ts';
 import type { CompiledOp, OpDef, ShapeInfo } from './types.ts';
 

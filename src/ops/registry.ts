@@ -8,6 +8,8 @@ import { conv1dOp, conv2dOp } from './conv.ts';
 import { depthwiseConv1dOp, depthwiseConv2dOp } from './depthwise.ts';
 import { gruOp } from './gru.ts';
 import { lstmOp } from './lstm.ts';
+import { addOp, subOp, mulOp, divOp, maxOp, minOp } from './elementwise.ts';
+import { reshapeOp, flattenOp, squeezeOp, unsqueezeOp, identityOp, transposeOp, concatOp, sliceOp, splitOp } from './shape.ts';
 import type { OpDef } from './types.ts';
 
 const ALL_OPS: OpDef[] = [
@@ -18,6 +20,8 @@ const ALL_OPS: OpDef[] = [
   depthwiseConv1dOp, depthwiseConv2dOp,
   gruOp,
   lstmOp,
+  addOp, subOp, mulOp, divOp, maxOp, minOp,
+  reshapeOp, flattenOp, squeezeOp, unsqueezeOp, identityOp, transposeOp, concatOp, sliceOp, splitOp,
 ];
 
 export const OP_REGISTRY: ReadonlyMap<string, OpDef> = new Map(ALL_OPS.map((d) => [d.type, d]));

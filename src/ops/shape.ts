@@ -11,7 +11,7 @@
 // starts and ends per step sign, negative axes count from the end.
 import { fail, type ErrorWhere } from '../errors.ts';
 import { elementCount, type Attrs, type DType } from '../graph/model.ts';
-import { OPCODES } from '../schedule/opcodes.ts';
+import { OPCODES } from './opcodes.ts';
 import { intAttr, intsAttr } from './attrs.ts';
 import { rawWeight, type CompiledOp, type OpAddresses, type OpContext, type OpDef, type OpRecord, type ShapeInfo, type WeightRequest } from './types.ts';
 

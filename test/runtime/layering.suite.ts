@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const src = fileURLToPath(new URL('../../src/', import.meta.url));
-const ORDER = ['util', 'errors.ts', 'graph', 'ops', 'format', 'plan', 'schedule', 'runtime', 'importers', 'targets', 'train', 'compress', 'timemodel', 'cli', 'index.ts'];
+const ORDER = ['errors.ts', 'util', 'graph', 'ops', 'format', 'plan', 'schedule', 'runtime', 'importers', 'targets', 'train', 'compress', 'timemodel', 'cli', 'index.ts'];
 // graph/ and ops/ are one layer: the builder and validator use op definitions
 // for shape inference, and op definitions use the IR types.
 const SAME_LAYER = new Set(['graph:ops', 'ops:graph']);

@@ -1,11 +1,11 @@
 // The op tables agree: assembly/opcodes.ts (what run.ts dispatches on) and
-// src/schedule/opcodes.ts (what the host emits), and every registered op
+// src/ops/opcodes.ts (what the host emits), and every registered op
 // type has a unique name.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { OPCODES } from '../../src/schedule/opcodes.ts';
+import { OPCODES } from '../../src/ops/opcodes.ts';
 import { OP_REGISTRY } from '../../src/ops/registry.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,0 +1,33 @@
+// The table-driven CRC-32 against its published check value and a plain
+// bit-by-bit reference (the definition, no table).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { crc32, crc32Final, crc32Update, CRC32_INIT } from '../../src/format/crc32.ts';
+import { makeRng } from '../helpers/random.ts';
+
+function crc32Bitwise(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+test('crc32: check value of "123456789" and the empty input', () => {
+  assert.is(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
+  assert.is(crc32(new Uint8Array(0)), 0);
+});
+
+test('crc32: matches the bitwise definition on random data, whole and in pieces', () => {
+  const rng = makeRng(11);
+  for (const n of [1, 2, 3, 7, 16, 255, 256, 1000, 4099]) {
+    const bytes = Uint8Array.from({ length: n }, () => rng.int(0, 255));
+    const want = crc32Bitwise(bytes);
+    assert.is(crc32(bytes), want, `length ${n}`);
+    const cut = rng.int(0, n);
+    assert.is(crc32Final(crc32Update(crc32Update(CRC32_INIT, bytes, 0, cut), bytes, cut, n)), want, `length ${n} split at ${cut}`);
+  }
+});
+
+test.run();
