@@ -118,76 +118,111 @@ const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.1219444005469057e-4;
 /** ln(2^-126): below this 2^n would leave the normal range. */
 const EXP_MIN: f32 = -87.33654475;
-// Adding 1.5 * 2^23 rounds to an integer (to nearest even, the default
-// mode) and leaves it, two's complement, in the low mantissa bits: cheaper
-// on x64 engines than f32x4.nearest plus i32x4.trunc_sat, which both expand
-// to several instructions there.
-const ROUND_MAGIC: f32 = 12582912.0;
+// Adding 1.5 * 2^23 rounds to an integer (to nearest even, the default mode)
+// and leaves it in the low mantissa bits, two's complement: cheaper on x64
+// engines than f32x4.nearest plus i32x4.trunc_sat, which both expand to
+// several instructions there. The extra 127 is the exponent bias, so
+// t = n + ROUND_MAGIC has n + 127 in its low bits and 2^n = t << 23 (the
+// magic's own bits, all at bit 22 and up, shift out).
+const ROUND_MAGIC: f32 = 12582912.0 + 127.0;
 
-/**
- * 2^n from t = n + ROUND_MAGIC, for n in [-126, 0]: shifting left by 23
- * drops the magic's bits (all at bit 22 and above) and keeps n + 127 as the
- * exponent field.
- */
+// The constants are read with broadcast loads from this table, one
+// instruction each: engines rebuild every v128.const inside a loop from
+// immediates, with several, and a hoisted splat is folded back into the loop
+// by the optimiser. This was worth about 30% on sigmoid.
+const EXP_TABLE: usize = memory.data<f32>([
+  EXP_MIN, LOG2E, ROUND_MAGIC, LN2_HI, LN2_LO,
+  1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5,
+  1.0, -2.0, -0.0,
+], 16);
+const K_MIN: usize = 0;
+const K_LOG2E: usize = 4;
+const K_MAGIC: usize = 8;
+const K_LN2_HI: usize = 12;
+const K_LN2_LO: usize = 16;
+const K_C7: usize = 20;
+const K_C6: usize = 24;
+const K_C5: usize = 28;
+const K_C4: usize = 32;
+const K_C3: usize = 36;
+const K_C2: usize = 40;
+const K_ONE: usize = 44;
+const K_MINUS_TWO: usize = 48;
+const K_SIGN: usize = 52; // -0.0: only the sign bit set
+
 // @ts-ignore: decorator
-@inline function pow2Simd(t: v128): v128 {
-  return i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
+@inline function k(offset: usize): v128 {
+  return v128.load32_splat(EXP_TABLE + offset);
 }
 
 // @ts-ignore: decorator
 @inline function expm1PolySimd(r: v128): v128 {
-  let p = f32x4.splat(1.0 / 5040.0);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 720.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  let p = k(K_C7);
+  p = f32x4.add(f32x4.mul(p, r), k(K_C6));
+  p = f32x4.add(f32x4.mul(p, r), k(K_C5));
+  p = f32x4.add(f32x4.mul(p, r), k(K_C4));
+  p = f32x4.add(f32x4.mul(p, r), k(K_C3));
+  p = f32x4.add(f32x4.mul(p, r), k(K_C2));
   // r + r^2 p keeps full relative accuracy for tiny r (no 1 + ... - 1).
   return f32x4.add(r, f32x4.mul(f32x4.mul(r, r), p));
+}
+
+// exp(x) = 2^n exp(r): t = x log2(e) + ROUND_MAGIC holds n (and 2^n = t << 23),
+// r = x - n ln2 in two steps. Callers clamp x first with pmax (a < b ? b : a,
+// one instruction) rather than the NaN-exact max: a NaN x still propagates,
+// since NaN < EXP_MIN is false.
+// @ts-ignore: decorator
+@inline function expRoundSimd(xc: v128): v128 {
+  return f32x4.add(f32x4.mul(xc, k(K_LOG2E)), k(K_MAGIC));
+}
+
+// @ts-ignore: decorator
+@inline function expReduceSimd(xc: v128, t: v128): v128 {
+  const n = f32x4.sub(t, k(K_MAGIC));
+  return f32x4.sub(f32x4.sub(xc, f32x4.mul(n, k(K_LN2_HI))), f32x4.mul(n, k(K_LN2_LO)));
 }
 
 /** exp(x) for x <= 0 (x below EXP_MIN gives ~1.2e-38, not a subnormal). */
 // @ts-ignore: decorator
 @inline function expNonPositiveSimd(x: v128): v128 {
-  const xc = f32x4.max(x, f32x4.splat(EXP_MIN));
-  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
-  const n = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
-  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
-  const scale = pow2Simd(t);
-  return f32x4.mul(f32x4.add(expm1PolySimd(r), f32x4.splat(1)), scale);
+  const xc = f32x4.pmax(x, k(K_MIN));
+  const t = expRoundSimd(xc);
+  const r = expReduceSimd(xc, t);
+  return f32x4.mul(f32x4.add(expm1PolySimd(r), k(K_ONE)), i32x4.shl(t, 23));
 }
 
 /** exp(x) - 1 for x <= 0, accurate relative to the result also near 0. */
 // @ts-ignore: decorator
 @inline function expm1NonPositiveSimd(x: v128): v128 {
-  const xc = f32x4.max(x, f32x4.splat(EXP_MIN));
-  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUND_MAGIC));
-  const n = f32x4.sub(t, f32x4.splat(ROUND_MAGIC));
-  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
-  const scale = pow2Simd(t);
+  const xc = f32x4.pmax(x, k(K_MIN));
+  const t = expRoundSimd(xc);
+  const r = expReduceSimd(xc, t);
+  const scale = i32x4.shl(t, 23);
   // 2^n expm1(r) + (2^n - 1): both terms exact but the sum, and for n <= -1
   // they have the same sign, so there is no cancellation.
-  return f32x4.add(f32x4.mul(expm1PolySimd(r), scale), f32x4.sub(scale, f32x4.splat(1)));
+  return f32x4.add(f32x4.mul(expm1PolySimd(r), scale), f32x4.sub(scale, k(K_ONE)));
 }
 
 // @ts-ignore: decorator
 @inline function sigmoidSimd(v: v128): v128 {
   // e = exp(-|v|) never overflows; sigmoid(v) = 1 / (1 + e) for v >= 0 and
   // e / (1 + e) for v < 0, one division either way.
-  const one = f32x4.splat(1);
-  const e = expNonPositiveSimd(f32x4.neg(f32x4.abs(v)));
+  const one = k(K_ONE);
+  const e = expNonPositiveSimd(v128.or(v, k(K_SIGN)));
   const num = v128.bitselect(one, e, f32x4.ge(v, f32x4.splat(0)));
   return f32x4.div(num, f32x4.add(one, e));
 }
 
 // @ts-ignore: decorator
 @inline function tanhSimd(v: v128): v128 {
-  // tanh|v| = -m / (2 + m) with m = expm1(-2|v|): no 1 - e cancellation near
-  // 0, and m -> -1 gives exactly 1 for large |v|. The sign is put back last.
-  const signBit = i32x4.splat(0x80000000);
-  const m = expm1NonPositiveSimd(f32x4.mul(f32x4.abs(v), f32x4.splat(-2)));
-  const t = f32x4.div(f32x4.neg(m), f32x4.add(f32x4.splat(2), m));
-  return v128.or(t, v128.and(v, signBit));
+  // tanh|v| = -m / (2 + m) = m / (-2 - m) with m = expm1(-2|v|): no 1 - e
+  // cancellation near 0, and m -> -1 gives exactly 1 for large |v|. The sign
+  // of v is put back last.
+  const sign = k(K_SIGN);
+  const minusTwo = k(K_MINUS_TWO);
+  const m = expm1NonPositiveSimd(f32x4.mul(f32x4.abs(v), minusTwo));
+  const t = f32x4.div(m, f32x4.sub(minusTwo, m));
+  return v128.or(t, v128.and(v, sign));
 }
 
 // @ts-ignore: decorator
@@ -328,7 +363,9 @@ function softmaxRowSimd(x: usize, y: usize, len: i32, isLog: bool): void {
   const tail = len - body;
   const tailOff = <usize>body << 2;
   let vmax = f32x4.splat(-Infinity);
-  for (let i = 0; i < body; i += 4) vmax = f32x4.max(vmax, v128.load(x + (<usize>i << 2)));
+  // pmax (one instruction; max is several on x64): a NaN is skipped here but
+  // still turns the row into NaN through its exp.
+  for (let i = 0; i < body; i += 4) vmax = f32x4.pmax(vmax, v128.load(x + (<usize>i << 2)));
   let m = hmax(vmax);
   for (let i = body; i < len; i++) m = max(m, load<f32>(x + (<usize>i << 2)));
   const vm = f32x4.splat(m);
@@ -380,7 +417,7 @@ function softmaxRowSimd(x: usize, y: usize, len: i32, isLog: bool): void {
 function softmaxLanesSimd(x: usize, y: usize, len: i32, stride: usize, isLog: bool): void {
   const end = <usize>len * stride;
   let vm = f32x4.splat(-Infinity);
-  for (let p: usize = 0; p < end; p += stride) vm = f32x4.max(vm, v128.load(x + p));
+  for (let p: usize = 0; p < end; p += stride) vm = f32x4.pmax(vm, v128.load(x + p));
   let vsum = f32x4.splat(0);
   if (isLog) {
     for (let p: usize = 0; p < end; p += stride) vsum = f32x4.add(vsum, expNonPositiveSimd(f32x4.sub(v128.load(x + p), vm)));

@@ -55,18 +55,19 @@ benchmarks the SIMD and scalar builds.
     const labels = model.metadata.labels ?? [];
     const rows: (string | number)[][] = [];
     let correct = 0;
-    const t0 = performance.now();
+    const windowUs: number[] = [];
     for (let w = 0; w < samples.data.length / per; w++) {
+      const t0 = performance.now();
       const out = session.run([samples.data.subarray(w * per, (w + 1) * per)]);
+      windowUs.push((performance.now() - t0) * 1000);
       const probs = out[session.outputs[0].name].data;
       const top = argmax(probs);
       const predicted = labels[top] ?? String(top);
       if (predicted === truth[w]) correct++;
-      rows.push([String(w), truth[w] ?? '?', predicted, probs[top]]);
+      rows.push([String(w), truth[w] ?? '?', predicted, probs[top], windowUs[w]]);
     }
-    const perWindowUs = ((performance.now() - t0) * 1000) / rows.length;
-    console.log(`\nsample windows (${session.build} build, ${perWindowUs.toFixed(1)} us per window incl. copies)`);
-    console.log(formatTable(['window', 'label', 'predicted', 'score'], rows));
+    console.log(`\nsample windows (${session.build} build; latency includes copying the window in and the output out; the first run is cold)`);
+    console.log(formatTable(['window', 'label', 'predicted', 'score', 'latency us'], rows));
     console.log(`${correct}/${rows.length} correct`);
 
     const builds: WasmBuild[] = engineSupportsSimd() ? ['simd', 'scalar'] : ['scalar'];

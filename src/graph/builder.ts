@@ -87,7 +87,8 @@ export class ModelBuilder {
   private readonly inputs: number[] = [];
   private readonly outputs: number[] = [];
   private readonly consumers: number[] = [];
-  private readonly names = new Map<string, number>();
+  private readonly opNames = new Map<string, number>();
+  private readonly tensorNames = new Map<string, number>();
   private readonly rng: Rng;
 
   constructor(readonly name: string, options: { seed?: number } = {}) {
@@ -114,7 +115,10 @@ export class ModelBuilder {
 
   /** Adds any registered op; output shapes come from its OpDef. */
   op(type: string, inputs: (TensorRef | null)[], attrs: Attrs = {}, name?: string): TensorRef[] {
-    const opName = this.uniqueName(name ?? type);
+    return this.addOp(type, inputs, attrs, uniqueName(this.opNames, name ?? type));
+  }
+
+  private addOp(type: string, inputs: (TensorRef | null)[], attrs: Attrs, opName: string): TensorRef[] {
     const def = getOpDef(type, { op: opName });
     const ins: (ShapeInfo | undefined)[] = inputs.map((t) => (t ? this.shapeInfo(t.id) : undefined));
     const outs = def.infer(ins, attrs, opWhere({ name: opName, type }));
@@ -127,54 +131,54 @@ export class ModelBuilder {
 
   dense(x: TensorRef, o: DenseOptions): TensorRef {
     const k = x.shape[x.shape.length - 1];
-    const name = this.uniqueName(o.name ?? 'dense');
+    const name = uniqueName(this.opNames, o.name ?? 'dense');
     const w = this.weight(`${name}.weight`, [k, o.units], o.kernelInitializer ?? 'glorotUniform', k, o.units);
     const b = o.useBias === false ? null : this.weight(`${name}.bias`, [o.units], o.biasInitializer ?? 'zeros', k, o.units);
-    return this.op('dense', [x, w, b], activationAttrs(o), name)[0];
+    return this.addOp('dense', [x, w, b], activationAttrs(o), name)[0];
   }
 
   conv1d(x: TensorRef, o: Conv1dOptions): TensorRef {
     const c = x.shape[x.shape.length - 1];
     const groups = o.groups ?? 1;
-    const name = this.uniqueName(o.name ?? 'conv1d');
+    const name = uniqueName(this.opNames, o.name ?? 'conv1d');
     const fanIn = o.kernel * (c / groups);
     const w = this.weight(`${name}.weight`, [o.kernel, c / groups, o.filters], o.kernelInitializer ?? 'glorotUniform', fanIn, o.filters * o.kernel);
     const b = o.useBias === false ? null : this.weight(`${name}.bias`, [o.filters], o.biasInitializer ?? 'zeros', fanIn, o.filters);
     const attrs: Attrs = { strides: [o.stride ?? 1], dilations: [o.dilation ?? 1], groups, ...paddingAttrs(o.padding), ...activationAttrs(o) };
-    return this.op('conv1d', [x, w, b], attrs, name)[0];
+    return this.addOp('conv1d', [x, w, b], attrs, name)[0];
   }
 
   conv2d(x: TensorRef, o: Conv2dOptions): TensorRef {
     const c = x.shape[x.shape.length - 1];
     const groups = o.groups ?? 1;
     const [kh, kw] = o.kernel;
-    const name = this.uniqueName(o.name ?? 'conv2d');
+    const name = uniqueName(this.opNames, o.name ?? 'conv2d');
     const fanIn = kh * kw * (c / groups);
     const w = this.weight(`${name}.weight`, [kh, kw, c / groups, o.filters], o.kernelInitializer ?? 'glorotUniform', fanIn, o.filters * kh * kw);
     const b = o.useBias === false ? null : this.weight(`${name}.bias`, [o.filters], o.biasInitializer ?? 'zeros', fanIn, o.filters);
     const attrs: Attrs = { strides: o.strides ?? [1, 1], dilations: o.dilations ?? [1, 1], groups, ...paddingAttrs(o.padding), ...activationAttrs(o) };
-    return this.op('conv2d', [x, w, b], attrs, name)[0];
+    return this.addOp('conv2d', [x, w, b], attrs, name)[0];
   }
 
   depthwiseConv2d(x: TensorRef, o: DepthwiseOptions & { kernel: [number, number]; strides?: [number, number]; dilations?: [number, number]; padding?: Padding }): TensorRef {
     const c = x.shape[x.shape.length - 1];
     const m = o.multiplier ?? 1;
     const [kh, kw] = o.kernel;
-    const name = this.uniqueName(o.name ?? 'depthwise');
+    const name = uniqueName(this.opNames, o.name ?? 'depthwise');
     const w = this.weight(`${name}.weight`, [kh, kw, c * m], o.kernelInitializer ?? 'glorotUniform', kh * kw, kh * kw * m);
     const b = o.useBias === false ? null : this.weight(`${name}.bias`, [c * m], o.biasInitializer ?? 'zeros', kh * kw, m);
     const attrs: Attrs = { multiplier: m, strides: o.strides ?? [1, 1], dilations: o.dilations ?? [1, 1], ...paddingAttrs(o.padding), ...activationAttrs(o) };
-    return this.op('depthwiseConv2d', [x, w, b], attrs, name)[0];
+    return this.addOp('depthwiseConv2d', [x, w, b], attrs, name)[0];
   }
 
   depthwiseConv1d(x: TensorRef, o: DepthwiseOptions & { kernel: number; stride?: number; dilation?: number; padding?: Padding }): TensorRef {
     const c = x.shape[x.shape.length - 1];
     const m = o.multiplier ?? 1;
-    const name = this.uniqueName(o.name ?? 'depthwise1d');
+    const name = uniqueName(this.opNames, o.name ?? 'depthwise1d');
     const w = this.weight(`${name}.weight`, [o.kernel, c * m], o.kernelInitializer ?? 'glorotUniform', o.kernel, o.kernel * m);
     const b = o.useBias === false ? null : this.weight(`${name}.bias`, [c * m], o.biasInitializer ?? 'zeros', o.kernel, m);
     const attrs: Attrs = { multiplier: m, strides: [o.stride ?? 1], dilations: [o.dilation ?? 1], ...paddingAttrs(o.padding), ...activationAttrs(o) };
-    return this.op('depthwiseConv1d', [x, w, b], attrs, name)[0];
+    return this.addOp('depthwiseConv1d', [x, w, b], attrs, name)[0];
   }
 
   /** GRU layers (gate order z|r|h, ONNX); the last layer's output per `returnSequences`. */
@@ -192,7 +196,7 @@ export class ModelBuilder {
     const h = o.units;
     let cur = x;
     for (let l = 0; l < layers; l++) {
-      const name = this.uniqueName(o.name ? `${o.name}.${l}` : `${type}${l}`);
+      const name = uniqueName(this.opNames, o.name ? `${o.name}.${l}` : `${type}${l}`);
       const inSize = cur.shape[cur.shape.length - 1];
       const given = o.weights?.[l];
       const W = this.weight(`${name}.W`, [inSize, gates * h], given?.W ?? 'glorotUniform', inSize, h);
@@ -202,7 +206,7 @@ export class ModelBuilder {
       const last = l === layers - 1;
       const attrs: Attrs = { hidden: h, returnSequences: last ? Number(o.returnSequences ?? false) : 1, reverse: Number(o.reverse ?? false) };
       if (type === 'gru') attrs.linearBeforeReset = Number(o.linearBeforeReset ?? true);
-      cur = this.op(type, [cur, W, R, bW, bR], attrs, name)[0];
+      cur = this.addOp(type, [cur, W, R, bW, bR], attrs, name)[0];
     }
     return cur;
   }
@@ -227,7 +231,7 @@ export class ModelBuilder {
       foldAffineIntoProducer(producer, this.tensors, scale, shift, (name, shape) => this.addTensor(name, shape, 'f32', new Float32Array(shape[0])));
       return x;
     }
-    const name = this.uniqueName('batchNorm');
+    const name = uniqueName(this.opNames, 'batchNorm');
     const scaled = this.op('mul', [x, this.constant(`${name}.scale`, [c], scale)], {}, `${name}.mul`)[0];
     return this.op('add', [scaled, this.constant(`${name}.shift`, [c], shift)], {}, `${name}.add`)[0];
   }
@@ -279,26 +283,20 @@ export class ModelBuilder {
     } else {
       data = initialise(init, n, fanIn, fanOut, this.rng);
     }
-    return this.constant(this.uniqueName(name), shape, data);
+    return this.constant(name, shape, data);
   }
 
   private addTensor(name: string, shape: number[], dtype: DType, data?: Float32Array): number {
     const id = this.tensors.length;
-    this.tensors.push({ name: this.uniqueName(name), shape: [...shape], dtype, ...(data ? { data } : {}) });
+    this.tensors.push({ name: uniqueName(this.tensorNames, name), shape: [...shape], dtype, ...(data ? { data } : {}) });
     this.consumers.push(0);
     return id;
   }
 
   private rename(id: number, name: string): void {
-    if (this.names.has(name) && this.tensors[id].name !== name) fail('MODEL_TENSOR', `tensor name ${name} is already used`);
+    if (this.tensorNames.has(name) && this.tensors[id].name !== name) fail('MODEL_TENSOR', `tensor name ${name} is already used`);
     this.tensors[id].name = name;
-    this.names.set(name, 1);
-  }
-
-  private uniqueName(base: string): string {
-    const n = this.names.get(base) ?? 0;
-    this.names.set(base, n + 1);
-    return n === 0 ? base : `${base}_${n}`;
+    this.tensorNames.set(name, 1);
   }
 
   private shapeInfo(id: number): ShapeInfo {
@@ -313,6 +311,16 @@ export class ModelBuilder {
 
 export function createBuilder(name: string, options: { seed?: number } = {}): ModelBuilder {
   return new ModelBuilder(name, options);
+}
+
+/** `base`, or `base_1`, `base_2`, ... if taken; ops and tensors have separate name spaces. */
+function uniqueName(taken: Map<string, number>, base: string): string {
+  let n = taken.get(base) ?? 0;
+  let name = n === 0 ? base : `${base}_${n}`;
+  while (n > 0 && taken.has(name)) name = `${base}_${++n}`;
+  taken.set(base, n + 1);
+  if (name !== base) taken.set(name, 1);
+  return name;
 }
 
 function activationAttrs(o: { activation?: FusedActivation; alpha?: number }): Attrs {
