@@ -100,9 +100,10 @@ export function conv2dPackedBytes(kh: number, kw: number, cg: number, oc: number
   return groups * gemmPackedBytes(kh * kw * cg, oc / groups);
 }
 
+/** Same arguments as the kernel's; oc, dh and dw do not change the size. */
 export function conv2dScratchBytes(
-  n: number, h: number, w: number, c: number, oh: number, ow: number, kh: number, kw: number,
-  sh: number, sw: number, padTop: number, padLeft: number, groups: number,
+  n: number, h: number, w: number, c: number, oh: number, ow: number, oc: number,
+  kh: number, kw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number, groups: number,
 ): number {
   if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && padTop === 0 && padLeft === 0 && oh === h && ow === w) return 0;
   const k = kh * kw * (c / groups);
@@ -180,7 +181,7 @@ function makeConvOp(type: string, rank: 1 | 2): OpDef {
       const wData = ins[1]!.data!;
       const bData = ins[2]?.data;
       return {
-        scratchBytes: conv2dScratchBytes(p.n, p.h, p.w, p.c, p.oh, p.ow, p.kh, p.kw, p.sh, p.sw, p.padTop, p.padLeft, p.groups),
+        scratchBytes: conv2dScratchBytes(p.n, p.h, p.w, p.c, p.oh, p.ow, p.oc, p.kh, p.kw, p.sh, p.sw, p.dh, p.dw, p.padTop, p.padLeft, p.groups),
         weights: [{
           bytes: conv2dPackedBytes(p.kh, p.kw, p.cg, p.oc, p.groups),
           init(kx, dst, stage) {

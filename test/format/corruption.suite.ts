@@ -26,7 +26,8 @@ function expectCode(bytes: Uint8Array, code: ErrorCode, label: string): Tinysens
     }
     return e;
   }
-  return assert.unreachable(`${label}: loaded, expected ${code}`);
+  assert.unreachable(`${label}: loaded, expected ${code}`);
+  throw new Error('unreachable');
 }
 
 /** A copy of `blob` with the named field set to `value` (little-endian), re-sealed unless told not to. */

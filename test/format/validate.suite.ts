@@ -17,7 +17,8 @@ function expectCode(m: Model, code: ErrorCode, label: string): TinysenseError {
     assert.is(e.where.file, 'm.tsm');
     return e;
   }
-  return assert.unreachable(`${label}: valid, expected ${code}`);
+  assert.unreachable(`${label}: valid, expected ${code}`);
+  throw new Error('unreachable');
 }
 
 const edit = (f: (m: Model) => void): Model => {

@@ -50,9 +50,9 @@ function checkConv(h: KernelHarness, rng: Rng, cs: ConvCase): number {
   const packed = h.alloc(packedBytes);
   h.call('packConv2dF32', h.put(wt), bias ? h.put(bias) : 0, packed, s.kh, s.kw, cg, cs.oc, groups);
 
-  const geo = [s.n, s.h, s.w, s.c, s.oh, s.ow, cs.oc, s.kh, s.kw, s.sh, s.sw, s.dh, s.dw, s.padTop, s.padLeft, groups];
+  const geo: Parameters<typeof conv2dScratchBytes> = [s.n, s.h, s.w, s.c, s.oh, s.ow, cs.oc, s.kh, s.kw, s.sh, s.sw, s.dh, s.dw, s.padTop, s.padLeft, groups];
   const scratchBytes = h.call('conv2dScratchBytes', ...geo);
-  assert.is(scratchBytes, conv2dScratchBytes(s.n, s.h, s.w, s.c, s.oh, s.ow, s.kh, s.kw, s.sh, s.sw, s.padTop, s.padLeft, groups), `host mirror of conv2dScratchBytes ${describe(cs)}`);
+  assert.is(scratchBytes, conv2dScratchBytes(...geo), `host mirror of conv2dScratchBytes ${describe(cs)}`);
   const scratch = h.alloc(scratchBytes);
 
   const count = s.n * s.oh * s.ow * cs.oc;
