@@ -75,9 +75,7 @@ export function decodeModel(input: Uint8Array | ArrayBuffer, options: ReadOption
   const at = (name: SectionName) => new Cursor(view, file, name, sections[name].offset, sections[name].offset + sections[name].length);
 
   const strings = readStrings(at('strings'), bytes);
-  const weights = sections.weights;
-  const tc = at('tensors');
-  const tensors = readTensors(tc, strings, bytes, weights);
+  const tensors = readTensors(at('tensors'), strings, bytes, sections.weights);
   const ops = readOps(at('ops'), strings, tensors.length);
   const gc = at('graph');
   const inputs = readIndexList(gc, 'inputs', tensors.length);

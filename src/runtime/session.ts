@@ -5,7 +5,7 @@
 import { fail, TinysenseError } from '../errors.ts';
 import type { Model, TensorData } from '../graph/model.ts';
 import { validateModel } from '../graph/validate.ts';
-import { readModel } from '../format/read.ts';
+import { readModelWithShapes } from '../format/read.ts';
 import { compilePlan, type CompiledPlan, type IoSlot } from '../schedule/compile.ts';
 import { instantiateKernels, resolveBuild, type KernelExports, type WasmBuild } from './wasm.ts';
 
@@ -49,8 +49,9 @@ export interface Session {
 }
 
 export function loadModel(source: Uint8Array | Model, options: LoadOptions = {}): Session {
-  const model = source instanceof Uint8Array ? readModel(source, { file: options.file }) : source;
-  const shapes = validateModel(model, { file: options.file });
+  const { model, shapes } = source instanceof Uint8Array
+    ? readModelWithShapes(source, { file: options.file })
+    : { model: source, shapes: validateModel(source, { file: options.file }) };
   const build = resolveBuild(options.build ?? 'auto');
   const k = instantiateKernels(build);
   const plan = compilePlan(model, shapes, k.heapBase());
