@@ -40,6 +40,8 @@ export function validateModel(model: Model, options: ValidateOptions = {}): Mode
       if (seen.has(x)) fail('MODEL_GRAPH', `tensor listed twice among the graph ${what}`, { where: tensorWhere(x) });
       seen.add(x);
       if (tensors[x].data) fail('MODEL_GRAPH', `a constant cannot be a graph ${what === 'inputs' ? 'input' : 'output'}`, { where: tensorWhere(x) });
+      // Sessions exchange f32 tensors; other dtypes live only inside a model.
+      if (tensors[x].dtype !== 'f32') fail('MODEL_TENSOR', `graph ${what} must be f32`, { where: tensorWhere(x), expected: 'f32', found: tensors[x].dtype });
       if (what === 'inputs') isInput[x] = 1;
     });
   }
@@ -161,6 +163,10 @@ function checkArity(inputs: number[], specs: ReturnType<typeof getOpDef>['inputs
   inputs.forEach((x, j) => {
     const spec = specs[Math.min(j, specs.length - 1)];
     if (x < 0 && !spec.optional) fail('MODEL_GRAPH', `required input ${spec.name} is absent`, { where: { ...where, field: `inputs[${j}]` } });
+    const dtypes = spec.dtypes ?? ['f32'];
+    if (x >= 0 && !dtypes.includes(tensors[x].dtype)) {
+      fail('MODEL_TENSOR', `input ${spec.name} has an unsupported dtype`, { where: { ...where, tensor: tensors[x].name, field: `inputs[${j}]` }, expected: dtypes.join(' or '), found: tensors[x].dtype });
+    }
     if (x >= 0 && spec.constant && !tensors[x].data) {
       fail('MODEL_WEIGHTS', `input ${spec.name} must be a constant`, { where: { ...where, tensor: tensors[x].name, field: `inputs[${j}]` }, expected: 'a constant tensor with data', found: 'an activation' });
     }

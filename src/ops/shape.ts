@@ -168,7 +168,7 @@ function compileAlias({ ins }: OpContext): CompiledOp {
 function aliasOp(type: string, shapeOf: (x: ShapeInfo, attrs: Attrs, where: ErrorWhere) => number[]): OpDef {
   return {
     type,
-    inputs: [{ name: 'x' }],
+    inputs: [{ name: 'x', dtypes: ['f32', 'i32'] }],
     outputs: 1,
     memory: 'alias',
     infer(ins, attrs, where) {
@@ -261,7 +261,7 @@ export function transposeCopy(inShape: readonly number[], perm: readonly number[
 
 export const transposeOp: OpDef = {
   type: 'transpose',
-  inputs: [{ name: 'x' }],
+  inputs: [{ name: 'x', dtypes: ['f32', 'i32'] }],
   outputs: 1,
   infer(ins, attrs, where) {
     const x = input0(ins, where);
@@ -335,7 +335,7 @@ export function sliceCopy(inShape: readonly number[], s: ResolvedSlice): Strided
 
 export const sliceOp: OpDef = {
   type: 'slice',
-  inputs: [{ name: 'x' }],
+  inputs: [{ name: 'x', dtypes: ['f32', 'i32'] }],
   outputs: 1,
   infer(ins, attrs, where) {
     const x = input0(ins, where);
@@ -384,7 +384,7 @@ export function partCopies(whole: readonly number[], axis: number, sizes: readon
 
 export const concatOp: OpDef = {
   type: 'concat',
-  inputs: [{ name: 'inputs', variadic: true }],
+  inputs: [{ name: 'inputs', variadic: true, dtypes: ['f32', 'i32'] }],
   outputs: 1,
   infer(ins, attrs, where) {
     const first = input0(ins, where);
@@ -429,7 +429,7 @@ function splitSizes(attrs: Attrs, where: ErrorWhere): number[] {
 
 export const splitOp: OpDef = {
   type: 'split',
-  inputs: [{ name: 'x' }],
+  inputs: [{ name: 'x', dtypes: ['f32', 'i32'] }],
   outputs: (attrs) => (Array.isArray(attrs.sizes) && attrs.sizes.length > 0 ? attrs.sizes.length : 1),
   infer(ins, attrs, where) {
     const x = input0(ins, where);

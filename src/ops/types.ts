@@ -29,6 +29,8 @@ export interface InputSpec {
   constant?: boolean;
   /** Only on the last spec: repeats (concat takes any number of inputs). */
   variadic?: boolean;
+  /** Accepted dtypes; default f32 only. */
+  dtypes?: DType[];
 }
 
 /** A constant buffer the op needs in the weight region, filled once at load. */

@@ -3,12 +3,13 @@
 // (seeded, so any failure replays). Each must either load, to a model that
 // re-writes and re-reads to itself, or be rejected with a TinysenseError
 // carrying a catalogued code; anything else (another exception, a crash, a
-// hang) fails. Most mutations re-seal the checksum, so the structural checks
+// hang) fails. Blobs that load are also planned, instantiated and run. Most mutations re-seal the checksum, so the structural checks
 // behind it are what gets exercised, not only the CRC.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ERROR_CODES, isTinysenseError } from '../../src/errors.ts';
 import { readModel } from '../../src/format/read.ts';
+import { loadModel } from '../../src/runtime/session.ts';
 import { sealChecksum } from '../../src/format/schema.ts';
 import { writeModel } from '../../src/format/write.ts';
 import { makeRng, type Rng } from '../helpers/random.ts';
@@ -125,11 +126,22 @@ test(`mutation: ${MUTANTS} corrupted blobs load consistently or fail with a code
     assert.equal(snapshot(again), snapshot(model), `${label}: the re-written model reads back equal`);
     const twice = writeModel(again);
     assert.ok(twice.length === rewritten.length && twice.every((b, k) => b === rewritten[k]), `${label}: re-writing is byte-stable`);
+    // A blob that reads must also plan, load and run, or be refused with a code:
+    // a wasm trap here would mean validation let something through.
+    try {
+      const session = loadModel(bytes, { build: 'scalar' });
+      session.run(session.inputs.map((slot) => new Float32Array(slot.elements)));
+      outcomes.set('ran', (outcomes.get('ran') ?? 0) + 1);
+    } catch (e) {
+      if (!isTinysenseError(e) || e.code === 'RUN_TRAP') {
+        assert.unreachable(`${label}: loading or running failed without a proper code: ${(e as Error)?.stack ?? String(e)}`);
+      }
+    }
   }
   const summary = [...outcomes].map(([k, v]) => `${k} ${v}`).join(', ');
   assert.is(opBugs.length, 0, `op shape inference crashed (bugs in OpDefs) on ${opBugs.length} mutants:\n${opBugs.slice(0, 5).join('\n')}`);
   // The mutations must reach past the checksum into every layer of checks.
-  for (const code of ['FORMAT_TRUNCATED', 'FORMAT_CHECKSUM', 'FORMAT_SECTION', 'FORMAT_FIELD', 'MODEL_TENSOR', 'MODEL_GRAPH', 'loaded']) {
+  for (const code of ['FORMAT_TRUNCATED', 'FORMAT_CHECKSUM', 'FORMAT_SECTION', 'FORMAT_FIELD', 'MODEL_TENSOR', 'MODEL_GRAPH', 'loaded', 'ran']) {
     assert.ok((outcomes.get(code) ?? 0) > 0, `no mutant ended in ${code}: ${summary}`);
   }
   assert.ok(Date.now() - started < 8000, `mutation test too slow: ${Date.now() - started} ms`);
