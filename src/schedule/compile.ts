@@ -109,10 +109,7 @@ export function compilePlan(model: Model, shapes: ModelShapes, base: number): Co
       scratch: scratchOffset,
     }),
   );
-  let wordCount = 0;
-  for (const list of recordLists) for (const r of list) wordCount += 2 + r.args.length;
-  const words = new Int32Array(wordCount);
-  const floats = new Float32Array(words.buffer);
+  const words = encodeRecords(recordLists.flat());
   const ops: OpPlan[] = [];
   let w = 0;
   let recordCount = 0;
@@ -120,12 +117,6 @@ export function compilePlan(model: Model, shapes: ModelShapes, base: number): Co
     const records: number[] = [];
     for (const r of recordLists[i]) {
       records.push(opListOffset + w * 4);
-      words[w] = r.opcode;
-      words[w + 1] = 2 + r.args.length;
-      r.args.forEach((a, j) => {
-        if (typeof a === 'number') words[w + 2 + j] = a | 0;
-        else floats[w + 2 + j] = a.f32;
-      });
       w += 2 + r.args.length;
       recordCount++;
     }
@@ -141,7 +132,7 @@ export function compilePlan(model: Model, shapes: ModelShapes, base: number): Co
       records,
     });
   });
-  const opListBytes = wordCount * 4;
+  const opListBytes = words.length * 4;
   const end = opListOffset + opListBytes;
   if (end > MAX_MEMORY_BYTES) {
     fail('PLAN_TOO_LARGE', `model ${model.name} needs ${end} bytes of linear memory`, { expected: `<= ${MAX_MEMORY_BYTES}`, found: end });
@@ -167,4 +158,21 @@ export function compilePlan(model: Model, shapes: ModelShapes, base: number): Co
 /** Raw bytes of every constant (before packing), for flash estimates. */
 export function constantBytes(model: Model): number {
   return model.tensors.reduce((s, t) => s + (t.data ? tensorBytes(t) : 0), 0);
+}
+
+/** The op-list words of records: [opcode, wordCount, args...] each, floats as their f32 bits. */
+export function encodeRecords(records: readonly OpRecord[]): Int32Array {
+  const words = new Int32Array(records.reduce((n, r) => n + 2 + r.args.length, 0));
+  const floats = new Float32Array(words.buffer);
+  let w = 0;
+  for (const r of records) {
+    words[w] = r.opcode;
+    words[w + 1] = 2 + r.args.length;
+    r.args.forEach((a, j) => {
+      if (typeof a === 'number') words[w + 2 + j] = a | 0;
+      else floats[w + 2 + j] = a.f32;
+    });
+    w += 2 + r.args.length;
+  }
+  return words;
 }

@@ -6,6 +6,7 @@
 import type { Attrs } from '../../src/graph/model.ts';
 import type { OpDef, ShapeInfo } from '../../src/ops/types.ts';
 import type { KernelHarness } from './wasm.ts';
+import { encodeRecords } from '../../src/schedule/compile.ts';
 
 export interface HostOperand {
   shape: number[];
@@ -44,20 +45,7 @@ export function runHostOp(h: KernelHarness, def: OpDef, operands: (HostOperand |
   const scratch = h.alloc(compiled.scratchBytes);
   const records = compiled.records({ input: (i) => inputs[i] ?? 0, output: () => out, weight: (i) => weights[i], scratch });
 
-  const words: number[] = [];
-  const f32 = new Float32Array(1);
-  const i32 = new Int32Array(f32.buffer);
-  for (const r of records) {
-    words.push(r.opcode, 2 + r.args.length);
-    for (const a of r.args) {
-      if (typeof a === 'number') words.push(a | 0);
-      else {
-        f32[0] = a.f32;
-        words.push(i32[0]);
-      }
-    }
-  }
-  const list = h.put(new Int32Array(words));
+  const list = h.put(encodeRecords(records));
   h.k.runPlan(list, records.length);
 
   const got = h.getF32(out, outCount + GUARD_FLOATS);

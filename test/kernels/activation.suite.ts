@@ -2,6 +2,7 @@
 // (sigmoid and tanh held to a few ulps, also at large magnitudes and near 0),
 // and the standalone activation and softmax host ops.
 import { test } from 'uvu';
+import { encodeRecords } from '../../src/schedule/compile.ts';
 import * as assert from 'uvu/assert';
 import { BUILDS, makeHarness, type KernelHarness } from '../helpers/wasm.ts';
 import { assertClose } from '../helpers/compare.ts';
@@ -168,16 +169,7 @@ test('activation ops: bad attributes throw MODEL_ATTRIBUTE naming the field', ()
 
 /** Runs an op's compiled records through runPlan, with input and output at the given addresses. */
 function runRecords(h: KernelHarness, records: OpRecord[]): void {
-  const words = new Int32Array(records.reduce((s, r) => s + 2 + r.args.length, 0));
-  const floats = new Float32Array(words.buffer);
-  let w = 0;
-  for (const r of records) {
-    words[w] = r.opcode;
-    words[w + 1] = 2 + r.args.length;
-    r.args.forEach((a, j) => (typeof a === 'number' ? (words[w + 2 + j] = a | 0) : (floats[w + 2 + j] = a.f32)));
-    w += 2 + r.args.length;
-  }
-  h.call('runPlan', h.put(words), records.length);
+  h.call('runPlan', h.put(encodeRecords(records)), records.length);
 }
 
 /** Compiles a one-op graph and runs it in place (the output reuses the input's buffer). */

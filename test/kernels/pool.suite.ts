@@ -1,6 +1,7 @@
 // maxPool2dF32 / avgPool2dF32 / meanF32 against the f64 reference on both
 // builds, and the host pool ops (shapes, attribute errors, their records).
 import { test } from 'uvu';
+import { encodeRecords } from '../../src/schedule/compile.ts';
 import * as assert from 'uvu/assert';
 import { BUILDS, makeHarness, type KernelHarness } from '../helpers/wasm.ts';
 import { assertClose, sumTolerance } from '../helpers/compare.ts';
@@ -233,16 +234,7 @@ test('pool ops: bad attributes and shapes throw with the field', () => {
 
 /** Runs an op's compiled records through runPlan, with input and output at the given addresses. */
 function runRecords(h: KernelHarness, records: OpRecord[]): void {
-  const words = new Int32Array(records.reduce((s, r) => s + 2 + r.args.length, 0));
-  const floats = new Float32Array(words.buffer);
-  let w = 0;
-  for (const r of records) {
-    words[w] = r.opcode;
-    words[w + 1] = 2 + r.args.length;
-    r.args.forEach((a, j) => (typeof a === 'number' ? (words[w + 2 + j] = a | 0) : (floats[w + 2 + j] = a.f32)));
-    w += 2 + r.args.length;
-  }
-  h.call('runPlan', h.put(words), records.length);
+  h.call('runPlan', h.put(encodeRecords(records)), records.length);
 }
 
 function runHostOp(h: KernelHarness, type: string, x: Float32Array, shape: number[], attrs: Attrs): { y: Float32Array; shape: number[] } {
