@@ -40,9 +40,9 @@ function wasmDir(): string {
   });
 }
 
-export function resolveBuild(requested: WasmBuild | 'auto' = 'auto'): WasmBuild {
-  if (requested === 'auto') return engineSupportsSimd() ? 'simd' : 'scalar';
-  if (requested === 'simd' && !engineSupportsSimd()) {
+export function resolveBuild(requested: WasmBuild | 'auto' = 'auto', simdAvailable = engineSupportsSimd()): WasmBuild {
+  if (requested === 'auto') return simdAvailable ? 'simd' : 'scalar';
+  if (requested === 'simd' && !simdAvailable) {
     fail('RUN_WASM', 'the SIMD build was requested but this engine does not support WebAssembly SIMD');
   }
   return requested;
