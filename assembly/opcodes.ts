@@ -20,3 +20,5 @@ export const OP_TRANSPOSE: i32 = 42;
 
 export const OP_GRU: i32 = 50;
 export const OP_LSTM: i32 = 51;
+
+export const OP_FFT: i32 = 60;

@@ -16,6 +16,7 @@ import { binaryF32 } from './kernels/elementwise';
 import { copyStridedF32, transposeF32 } from './kernels/copy';
 import { gruF32 } from './kernels/gru';
 import { lstmF32 } from './kernels/lstm';
+import { fftF32 } from './kernels/fft';
 
 // @ts-ignore: decorator
 @inline function argI(rec: usize, i: i32): i32 {
@@ -60,6 +61,7 @@ export function runOp(rec: usize): usize {
     case op.OP_LOG_SOFTMAX: logSoftmaxF32(argP(rec, 0), argP(rec, 1), argI(rec, 2), argI(rec, 3), argI(rec, 4)); break;
     case op.OP_CONV2D: conv2dF32(argP(rec, 0), argI(rec, 1), argI(rec, 2), argI(rec, 3), argI(rec, 4), argP(rec, 5), argP(rec, 6), argI(rec, 7), argI(rec, 8), argI(rec, 9), argI(rec, 10), argI(rec, 11), argI(rec, 12), argI(rec, 13), argI(rec, 14), argI(rec, 15), argI(rec, 16), argI(rec, 17), argI(rec, 18), argI(rec, 19), argF(rec, 20), argF(rec, 21), argP(rec, 22)); break;
     case op.OP_DEPTHWISE_CONV2D: depthwiseConv2dF32(argP(rec, 0), argI(rec, 1), argI(rec, 2), argI(rec, 3), argI(rec, 4), argP(rec, 5), argP(rec, 6), argP(rec, 7), argI(rec, 8), argI(rec, 9), argI(rec, 10), argI(rec, 11), argI(rec, 12), argI(rec, 13), argI(rec, 14), argI(rec, 15), argI(rec, 16), argI(rec, 17), argI(rec, 18), argI(rec, 19), argF(rec, 20), argF(rec, 21)); break;
+    case op.OP_FFT: fftF32(argP(rec, 0), argP(rec, 1), argP(rec, 2), argI(rec, 3), argI(rec, 4), argI(rec, 5), argP(rec, 6)); break;
     default: unreachable();
   }
   return rec + (<usize>load<i32>(rec, 4) << 2);

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { makeHarness, type KernelHarness } from '../test/helpers/wasm.ts';
 import type { KernelBenchCase } from './cases/types.ts';
 import { describeMachine } from './machine.ts';
+import { measureRooflineGflops } from './roofline.ts';
 
 const { values } = parseArgs({ options: { filter: { type: 'string' }, rounds: { type: 'string' }, json: { type: 'boolean' } } });
 const rounds = Number(values.rounds ?? 5);
@@ -44,7 +45,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const cases = await loadCases();
 console.log(`bench/kernels on ${describeMachine()}`);
-console.log('case'.padEnd(34), 'simd GFLOP/s'.padStart(13), 'scalar GFLOP/s'.padStart(15), 'simd speed-up'.padStart(14));
+const roofline = measureRooflineGflops();
+console.log(`roofline (f32x4 mul+add, no memory traffic, bench/roofline.ts): ${roofline.toFixed(1)} GFLOP/s`);
+console.log('case'.padEnd(34), 'simd GFLOP/s'.padStart(13), 'scalar GFLOP/s'.padStart(15), 'simd speed-up'.padStart(14), '% roofline'.padStart(11));
 const rows = [];
 for (const c of cases) {
   const harnesses: KernelHarness[] = [makeHarness('simd'), makeHarness('scalar')];
@@ -56,7 +59,7 @@ for (const c of cases) {
   const times: number[][] = [[], []];
   for (let r = 0; r < rounds; r++) for (let b = 0; b < 2; b++) times[b].push(timeBatch(runs[b], calls[b]));
   const [simd, scalar] = times.map((t) => c.flops / median(t) / 1e9);
-  rows.push({ case: c.name, simdGflops: simd, scalarGflops: scalar, speedup: simd / scalar });
-  console.log(c.name.padEnd(34), simd.toFixed(2).padStart(13), scalar.toFixed(2).padStart(15), `${(simd / scalar).toFixed(2)}x`.padStart(14));
+  rows.push({ case: c.name, simdGflops: simd, scalarGflops: scalar, speedup: simd / scalar, simdRooflinePercent: (100 * simd) / roofline });
+  console.log(c.name.padEnd(34), simd.toFixed(2).padStart(13), scalar.toFixed(2).padStart(15), `${(simd / scalar).toFixed(2)}x`.padStart(14), `${((100 * simd) / roofline).toFixed(0)} %`.padStart(11));
 }
 if (values.json) console.log(JSON.stringify(rows, null, 2));

@@ -24,10 +24,14 @@ export const ERROR_CODES = {
   PLAN_TOO_LARGE: 'the memory plan does not fit in 32-bit WebAssembly memory',
   PLAN_BUDGET_SRAM: "the activation arena exceeds the target's SRAM",
   PLAN_BUDGET_FLASH: "the weights exceed the target's flash",
+  // targets/: hardware profiles
+  TARGET_PROFILE: 'a target profile is missing, unknown, or has a field of the wrong type or range',
   // importers
   IMPORT_PARSE: 'the source model file could not be parsed',
   IMPORT_UNSUPPORTED: 'the source model uses an op or attribute the importer does not support',
   IMPORT_DYNAMIC_SHAPE: 'the source model has a dynamic dimension that must be fixed',
+  // train/data: sensor recordings and arrays to train on
+  DATA_FORMAT: 'a training data file is missing or malformed (ragged rows, non-numbers, unsorted timestamps, unknown labels)',
   // running
   RUN_INPUT: 'an input is missing, or has the wrong shape, dtype or length',
   RUN_WASM: 'no usable WebAssembly build could be loaded',
@@ -35,6 +39,9 @@ export const ERROR_CODES = {
   // command line and files
   CLI_USAGE: 'the command line is malformed',
   IO_FILE: 'a file could not be read or has the wrong format',
+  // execution-time model
+  TIMEMODEL_PROFILE: 'a time-model profile is malformed or was made by another schema or runtime version',
+  TIMEMODEL_FIT: 'a model tree cannot be fitted to the data given (no rows, mismatched lengths, non-finite values)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

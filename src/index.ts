@@ -9,3 +9,4 @@ export { validateModel } from './graph/validate.ts';
 export { compilePlan } from './schedule/compile.ts';
 export { TinysenseError, ERROR_CODES, type ErrorCode } from './errors.ts';
 export { OP_REGISTRY } from './ops/registry.ts';
+export { importOnnx, ONNX_SUPPORTED_OPS, type ImportOnnxOptions } from './importers/onnx/index.ts';

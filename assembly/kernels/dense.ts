@@ -86,57 +86,94 @@ export function denseF32(x: usize, packed: usize, y: usize, m: i32, n: i32, k: i
   }
 }
 
+// One 4x8 tile: rows a0..a3 (aliases of a real row when m % 4 leaves fewer;
+// their sums are computed and dropped) against the panel at w, stored to
+// `rows` rows from c0. The k loop is deliberately not unrolled: V8 schedules
+// an unrolled body accumulator by accumulator, runs out of the 16 SIMD
+// registers and spills (measured 0.7x), while this body compiles to 6 loads,
+// 8 mul and 8 add with everything in registers.
+//
+// Each A row may be `segs` runs of segLen floats, run s + 1 starting
+// segJump bytes after the end of run s, against consecutive rows of the
+// panel starting wSkip bytes after its first row: that is how a convolution
+// reads its patches straight from the input image (one run per kernel row)
+// instead of copying them (conv.ts). A plain GEMM is one run of k.
+// @ts-ignore: decorator
+@inline function gemmTile4x8(
+  a0: usize, a1: usize, a2: usize, a3: usize, panel: usize, wSkip: usize, c0: usize, cStride: usize, rows: i32, cols: i32,
+  segLen: i32, segs: i32, segJump: usize,
+): void {
+  let w = panel;
+  let acc0x0123 = v128.load(w);
+  let acc0x4567 = v128.load(w, 16);
+  let acc1x0123 = acc0x0123;
+  let acc1x4567 = acc0x4567;
+  let acc2x0123 = acc0x0123;
+  let acc2x4567 = acc0x4567;
+  let acc3x0123 = acc0x0123;
+  let acc3x4567 = acc0x4567;
+  w += 32 + wSkip;
+  // Row pointers advance with the loop (and the run's end in the panel
+  // bounds it), so the engine keeps them in registers instead of
+  // recomputing a0 + k*4 from spilled values every step.
+  for (let seg = 0; seg < segs; seg++) {
+    const wEnd = w + (<usize>segLen << 5);
+    while (w < wEnd) {
+      const b0123 = v128.load(w);
+      const b4567 = v128.load(w, 16);
+      w += 32;
+      let va = v128.load32_splat(a0);
+      acc0x0123 = f32x4.add(acc0x0123, f32x4.mul(va, b0123));
+      acc0x4567 = f32x4.add(acc0x4567, f32x4.mul(va, b4567));
+      va = v128.load32_splat(a1);
+      acc1x0123 = f32x4.add(acc1x0123, f32x4.mul(va, b0123));
+      acc1x4567 = f32x4.add(acc1x4567, f32x4.mul(va, b4567));
+      va = v128.load32_splat(a2);
+      acc2x0123 = f32x4.add(acc2x0123, f32x4.mul(va, b0123));
+      acc2x4567 = f32x4.add(acc2x4567, f32x4.mul(va, b4567));
+      va = v128.load32_splat(a3);
+      acc3x0123 = f32x4.add(acc3x0123, f32x4.mul(va, b0123));
+      acc3x4567 = f32x4.add(acc3x4567, f32x4.mul(va, b4567));
+      a0 += 4;
+      a1 += 4;
+      a2 += 4;
+      a3 += 4;
+    }
+    a0 += segJump;
+    a1 += segJump;
+    a2 += segJump;
+    a3 += segJump;
+  }
+  storeTileRow(c0, cols, acc0x0123, acc0x4567);
+  if (rows > 1) storeTileRow(c0 + cStride, cols, acc1x0123, acc1x4567);
+  if (rows > 2) storeTileRow(c0 + 2 * cStride, cols, acc2x0123, acc2x4567);
+  if (rows > 3) storeTileRow(c0 + 3 * cStride, cols, acc3x0123, acc3x4567);
+}
+
 function gemmSimd(a: usize, lda: i32, packed: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32): void {
   const panels = (n + GEMM_NR - 1) / GEMM_NR;
   const panelBytes = <usize>(GEMM_NR * (k + 1)) << 2;
   const aStride = <usize>lda << 2;
   const cStride = <usize>ldc << 2;
+  // Full 4-row tiles, then a last tile of 2 or 3 rows through the same
+  // kernel with the missing rows aliased to the last real one (4 rows cost
+  // the same time as 2, while one row at a time would stream W again per
+  // row). A single leftover row takes the GEMV path below.
   let i = 0;
-  for (; i + GEMM_MR <= m; i += GEMM_MR) {
+  for (; i + 1 < m; i += GEMM_MR) {
+    const rows = min(GEMM_MR, m - i);
     const a0 = a + <usize>i * aStride;
     const a1 = a0 + aStride;
-    const a2 = a1 + aStride;
-    const a3 = a2 + aStride;
+    const a2 = rows > 2 ? a1 + aStride : a1;
+    const a3 = rows > 3 ? a2 + aStride : a2;
     const c0 = c + <usize>i * cStride;
     for (let p = 0; p < panels; p++) {
-      let w = packed + <usize>p * panelBytes;
-      let acc0x0123 = v128.load(w);
-      let acc0x4567 = v128.load(w, 16);
-      let acc1x0123 = acc0x0123;
-      let acc1x4567 = acc0x4567;
-      let acc2x0123 = acc0x0123;
-      let acc2x4567 = acc0x4567;
-      let acc3x0123 = acc0x0123;
-      let acc3x4567 = acc0x4567;
-      w += 32;
-      for (let kk = 0; kk < k; kk++) {
-        const off = <usize>kk << 2;
-        const b0123 = v128.load(w);
-        const b4567 = v128.load(w, 16);
-        w += 32;
-        let va = v128.load32_splat(a0 + off);
-        acc0x0123 = f32x4.add(acc0x0123, f32x4.mul(va, b0123));
-        acc0x4567 = f32x4.add(acc0x4567, f32x4.mul(va, b4567));
-        va = v128.load32_splat(a1 + off);
-        acc1x0123 = f32x4.add(acc1x0123, f32x4.mul(va, b0123));
-        acc1x4567 = f32x4.add(acc1x4567, f32x4.mul(va, b4567));
-        va = v128.load32_splat(a2 + off);
-        acc2x0123 = f32x4.add(acc2x0123, f32x4.mul(va, b0123));
-        acc2x4567 = f32x4.add(acc2x4567, f32x4.mul(va, b4567));
-        va = v128.load32_splat(a3 + off);
-        acc3x0123 = f32x4.add(acc3x0123, f32x4.mul(va, b0123));
-        acc3x4567 = f32x4.add(acc3x4567, f32x4.mul(va, b4567));
-      }
-      const cols = n - p * GEMM_NR;
-      const cp = c0 + (<usize>(p * GEMM_NR) << 2);
-      storeTileRow(cp, cols, acc0x0123, acc0x4567);
-      storeTileRow(cp + cStride, cols, acc1x0123, acc1x4567);
-      storeTileRow(cp + 2 * cStride, cols, acc2x0123, acc2x4567);
-      storeTileRow(cp + 3 * cStride, cols, acc3x0123, acc3x4567);
+      gemmTile4x8(a0, a1, a2, a3, packed + <usize>p * panelBytes, 0, c0 + (<usize>(p * GEMM_NR) << 2), cStride, rows, n - p * GEMM_NR, k, 1, 0);
     }
   }
-  // Remaining rows (m % 4), one at a time; two panels per pass keep four
-  // independent add chains in flight, which matters for m == 1 (GEMV).
+  // A last single row (m % 4 == 1, and m == 1: GEMV): memory-bound, so two
+  // panels per pass keep four independent add chains in flight and every
+  // weight is read once.
   for (; i < m; i++) {
     const a0 = a + <usize>i * aStride;
     const c0 = c + <usize>i * cStride;
@@ -150,12 +187,15 @@ function gemmSimd(a: usize, lda: i32, packed: usize, c: usize, ldc: i32, m: i32,
       let accB4567 = v128.load(v, 16);
       w += 32;
       v += 32;
-      for (let kk = 0; kk < k; kk++) {
-        const va = v128.load32_splat(a0 + (<usize>kk << 2));
+      let ap = a0;
+      const wEnd = w + (<usize>k << 5);
+      while (w < wEnd) {
+        const va = v128.load32_splat(ap);
         accA0123 = f32x4.add(accA0123, f32x4.mul(va, v128.load(w)));
         accA4567 = f32x4.add(accA4567, f32x4.mul(va, v128.load(w, 16)));
         accB0123 = f32x4.add(accB0123, f32x4.mul(va, v128.load(v)));
         accB4567 = f32x4.add(accB4567, f32x4.mul(va, v128.load(v, 16)));
+        ap += 4;
         w += 32;
         v += 32;
       }
@@ -168,13 +208,56 @@ function gemmSimd(a: usize, lda: i32, packed: usize, c: usize, ldc: i32, m: i32,
       let acc0123 = v128.load(w);
       let acc4567 = v128.load(w, 16);
       w += 32;
-      for (let kk = 0; kk < k; kk++) {
-        const va = v128.load32_splat(a0 + (<usize>kk << 2));
+      let ap = a0;
+      const wEnd = w + (<usize>k << 5);
+      while (w < wEnd) {
+        const va = v128.load32_splat(ap);
         acc0123 = f32x4.add(acc0123, f32x4.mul(va, v128.load(w)));
         acc4567 = f32x4.add(acc4567, f32x4.mul(va, v128.load(w, 16)));
+        ap += 4;
         w += 32;
       }
       storeTileRow(c0 + (<usize>(p * GEMM_NR) << 2), n - p * GEMM_NR, acc0123, acc4567);
+    }
+  }
+}
+
+/**
+ * c[m][n] = a.W + bias where each row of a is `segs` runs of segLen floats,
+ * run s of row i at a + i*lda + s*segStride (floats), multiplied with the
+ * packed rows firstRow .. firstRow + segs*segLen - 1 of a matrix packed by
+ * packGemmF32 with kTotal rows. A convolution reads its patches in place
+ * this way, one run per kernel row (conv.ts). No activation (the caller
+ * applies it); SIMD build only.
+ */
+export function gemmSegmentsF32(
+  a: usize, lda: i32, segStride: i32, segs: i32, segLen: i32, packed: usize, kTotal: i32, firstRow: i32,
+  c: usize, ldc: i32, m: i32, n: i32,
+): void {
+  if (ASC_FEATURE_SIMD) gemmSegmentsSimd(a, lda, segStride, segs, segLen, packed, kTotal, firstRow, c, ldc, m, n);
+}
+
+function gemmSegmentsSimd(
+  a: usize, lda: i32, segStride: i32, segs: i32, segLen: i32, packed: usize, kTotal: i32, firstRow: i32,
+  c: usize, ldc: i32, m: i32, n: i32,
+): void {
+  const panels = (n + GEMM_NR - 1) / GEMM_NR;
+  const panelBytes = <usize>(GEMM_NR * (kTotal + 1)) << 2;
+  const aStride = <usize>lda << 2;
+  const cStride = <usize>ldc << 2;
+  const segJump = <usize>(segStride - segLen) << 2;
+  const wSkip = <usize>firstRow << 5;
+  // Every row group, the last one too (1 to 4 rows, missing rows aliased):
+  // a single conv row is rare and short, so no separate GEMV path.
+  for (let i = 0; i < m; i += GEMM_MR) {
+    const rows = min(GEMM_MR, m - i);
+    const a0 = a + <usize>i * aStride;
+    const a1 = rows > 1 ? a0 + aStride : a0;
+    const a2 = rows > 2 ? a1 + aStride : a1;
+    const a3 = rows > 3 ? a2 + aStride : a2;
+    const c0 = c + <usize>i * cStride;
+    for (let p = 0; p < panels; p++) {
+      gemmTile4x8(a0, a1, a2, a3, packed + <usize>p * panelBytes, wSkip, c0 + (<usize>(p * GEMM_NR) << 2), cStride, rows, n - p * GEMM_NR, segLen, segs, segJump);
     }
   }
 }

@@ -1,8 +1,11 @@
+import { fail } from '../errors.ts';
 import { validateModel } from '../graph/validate.ts';
 import { compilePlan } from '../schedule/compile.ts';
 import { formatBytes } from '../plan/report.ts';
 import { formatTable, loadModelFile, requirePositional, shapeText, type Command } from './common.ts';
 import type { Model } from '../graph/model.ts';
+import { inspectForTarget, TARGET_HELP, TARGET_OPTIONS } from './targets.ts';
+import { inspectWithTimeModel, TIME_MODEL_HELP, TIME_MODEL_OPTIONS } from './profile.ts';
 
 export interface ModelSummary {
   name: string;
@@ -69,10 +72,14 @@ Prints each op with its output shape, parameter count and multiply-accumulates,
 the totals, and the memory plan: activation arena bytes (and the op where the
 live set peaks), packed weight bytes and kernel scratch bytes.
 
-  --json   print the same as JSON`,
-  options: { json: { type: 'boolean' } },
+  --json   print the same as JSON
+${TARGET_HELP}${TIME_MODEL_HELP}`,
+  options: { json: { type: 'boolean' }, ...TARGET_OPTIONS, ...TIME_MODEL_OPTIONS },
   run(values, positionals) {
     const file = requirePositional(inspectCommand, positionals, 'model');
+    if (values.target !== undefined) return inspectForTarget(loadModelFile(file).model, values);
+    if (values['time-model'] !== undefined) return inspectWithTimeModel(loadModelFile(file).model, values);
+    if (values.html !== undefined) fail('CLI_USAGE', '--html needs --target NAME');
     const summary = summarizeModel(loadModelFile(file).model);
     console.log(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
   },

@@ -5,8 +5,11 @@ import { inspectCommand } from './inspect.ts';
 import { runCommand } from './run.ts';
 import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
+import { profileCommand } from './profile.ts';
+import { targetsCommand } from './targets.ts';
+import { importCommand } from './import.ts';
 
-const COMMANDS: Command[] = [inspectCommand, runCommand, benchCommand, demoCommand];
+const COMMANDS: Command[] = [inspectCommand, runCommand, importCommand, benchCommand, demoCommand, targetsCommand, profileCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

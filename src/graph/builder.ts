@@ -77,6 +77,10 @@ export interface BatchNormOptions {
   mean?: Float32Array;
   variance?: Float32Array;
   epsilon?: number;
+  /** false keeps an unfolded batchNorm op (training graphs); default true folds it. */
+  fold?: boolean;
+  /** Running-average momentum for training (batchNorm attr), default 0.9. */
+  momentum?: number;
 }
 
 const FUSABLE_PRODUCERS = new Set(['dense', 'conv1d', 'conv2d', 'depthwiseConv1d', 'depthwiseConv2d']);
@@ -219,6 +223,12 @@ export class ModelBuilder {
   batchNorm(x: TensorRef, o: BatchNormOptions = {}): TensorRef {
     const c = x.shape[x.shape.length - 1];
     const eps = o.epsilon ?? 1e-5;
+    if (o.fold === false) {
+      const name = uniqueName(this.opNames, 'batchNorm');
+      const vec = (v: Float32Array | undefined, fill: number, what: string) => this.constant(`${name}.${what}`, [c], v ? Float32Array.from(v) : new Float32Array(c).fill(fill));
+      const params = [vec(o.gamma, 1, 'gamma'), vec(o.beta, 0, 'beta'), vec(o.mean, 0, 'mean'), vec(o.variance, 1, 'variance')];
+      return this.addOp('batchNorm', [x, ...params], { epsilon: eps, momentum: o.momentum ?? 0.9 }, name)[0];
+    }
     const scale = new Float32Array(c);
     const shift = new Float32Array(c);
     for (let i = 0; i < c; i++) {

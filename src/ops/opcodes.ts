@@ -14,4 +14,5 @@ export const OPCODES = {
   TRANSPOSE: 42,
   GRU: 50,
   LSTM: 51,
+  FFT: 60,
 } as const;

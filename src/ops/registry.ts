@@ -8,6 +8,9 @@ import { conv1dOp, conv2dOp } from './conv.ts';
 import { depthwiseConv1dOp, depthwiseConv2dOp } from './depthwise.ts';
 import { gruOp } from './gru.ts';
 import { lstmOp } from './lstm.ts';
+import { fftOp } from './fft.ts';
+import { batchNormOp } from './batchnorm.ts';
+import { dropoutOp } from './dropout.ts';
 import { addOp, subOp, mulOp, divOp, maxOp, minOp } from './elementwise.ts';
 import { reshapeOp, flattenOp, squeezeOp, unsqueezeOp, identityOp, transposeOp, concatOp, sliceOp, splitOp } from './shape.ts';
 import type { OpDef } from './types.ts';
@@ -20,6 +23,8 @@ const ALL_OPS: OpDef[] = [
   depthwiseConv1dOp, depthwiseConv2dOp,
   gruOp,
   lstmOp,
+  fftOp,
+  batchNormOp, dropoutOp,
   addOp, subOp, mulOp, divOp, maxOp, minOp,
   reshapeOp, flattenOp, squeezeOp, unsqueezeOp, identityOp, transposeOp, concatOp, sliceOp, splitOp,
 ];

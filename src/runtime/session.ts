@@ -8,13 +8,23 @@ import { validateModel } from '../graph/validate.ts';
 import { readModelWithShapes } from '../format/read.ts';
 import { compilePlan, type CompiledPlan, type IoSlot } from '../schedule/compile.ts';
 import { instantiateKernels, resolveBuild, type KernelExports, type WasmBuild } from './wasm.ts';
+import { enforceBudget, type TargetBudget } from './budget.ts';
 
 export interface LoadOptions {
   /** Which wasm build; 'auto' (default) picks SIMD when the engine has it. */
   build?: WasmBuild | 'auto';
   /** A file name to put in error messages. */
   file?: string;
+  /**
+   * Emulate a device's memory: refuse a plan over its SRAM or flash
+   * (PLAN_BUDGET_SRAM / PLAN_BUDGET_FLASH) and cap linear memory to what it allows.
+   * A profile from src/targets (loadTarget) or a bare budget.
+   */
+  target?: TargetBudget | { budget: TargetBudget };
 }
+
+/** Linear-memory caps of instances loaded for a target (bytes). */
+const memoryCaps = new WeakMap<KernelExports, number>();
 
 export interface TensorValue {
   data: Float32Array;
@@ -55,6 +65,7 @@ export function loadModel(source: Uint8Array | Model, options: LoadOptions = {})
   const build = resolveBuild(options.build ?? 'auto');
   const k = instantiateKernels(build);
   const plan = compilePlan(model, shapes, k.heapBase());
+  if (options.target) memoryCaps.set(k, enforceBudget(plan, 'budget' in options.target ? options.target.budget : options.target, options.file));
   growTo(k, plan.layout.end);
   initWeights(k, plan);
   new Int32Array(k.memory.buffer, plan.layout.opListOffset, plan.words.length).set(plan.words);
@@ -63,6 +74,10 @@ export function loadModel(source: Uint8Array | Model, options: LoadOptions = {})
 
 function growTo(k: KernelExports, bytes: number): void {
   const have = k.memory.buffer.byteLength;
+  const cap = memoryCaps.get(k);
+  if (cap !== undefined && bytes > cap) {
+    fail('PLAN_BUDGET_SRAM', `loading needs ${bytes - cap} bytes of linear memory beyond the target's cap (raw weights are staged in the arena while packing)`, { expected: `<= ${cap} bytes`, found: `${bytes} bytes` });
+  }
   if (bytes > have) {
     try {
       k.memory.grow(Math.ceil((bytes - have) / 65536));

@@ -86,9 +86,16 @@ test('every `npx tinysense` command in the README runs', () => {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   const commands = [...readme.matchAll(/^npx tinysense (.+?)(?:\s+#.*)?$/gm)].map((m) => m[1].trim().split(/\s+/));
   assert.ok(commands.length >= 4);
-  for (const args of commands) {
-    const r = cli(...args);
-    assert.is(r.code, 0, `tinysense ${args.join(' ')}: ${r.err}`);
+  const written: string[] = [];
+  try {
+    for (const args of commands) {
+      const o = args.indexOf('-o');
+      if (o >= 0) written.push(path.join(root, args[o + 1]));
+      const r = cli(...args);
+      assert.is(r.code, 0, `tinysense ${args.join(' ')}: ${r.err}`);
+    }
+  } finally {
+    for (const f of written) rmSync(f, { force: true });
   }
 });
 

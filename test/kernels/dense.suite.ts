@@ -11,6 +11,8 @@ import { activationAbi, ALL_ACTIVATIONS } from '../reference/activation.ts';
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 8, 3], [1, 16, 5], [1, 17, 9], [2, 7, 1], [3, 9, 13], [4, 8, 8], [4, 24, 16],
   [5, 13, 7], [7, 31, 33], [8, 64, 64], [9, 3, 100], [13, 40, 1], [1, 256, 256], [6, 1, 17],
+  // Last tiles of 2 and 3 rows (aliased rows in the 4-row kernel) after full ones.
+  [10, 17, 4], [11, 24, 9], [14, 64, 192],
 ];
 
 for (const build of BUILDS) {
@@ -49,6 +51,22 @@ for (const build of BUILDS) {
         h.call('denseF32', h.put(x), packed, y, m, n, k, code, p0, p1);
         assertClose(h.getF32(y, m * n), denseRef(x, w, b, m, n, k, act), { rtol: sumTolerance(k) * 4, atol: 1e-6, label: `dense ${act.kind}`, shape: [m, n, k], build });
       }
+    }
+  });
+
+  test(`gemm: a last tile of 1-3 rows writes only its own rows, ${build}`, () => {
+    const h = makeHarness(build);
+    const rng = makeRng(4);
+    for (const m of [1, 2, 3, 5, 6, 7]) {
+      h.reset();
+      const [n, k, ldc] = [12, 6, 13];
+      const packed = h.alloc(h.call('gemmPackedBytes', k, n));
+      h.call('packGemmF32', h.put(rng.floats(k * n)), n, 0, packed, k, n);
+      // Four sentinel rows after the m output rows.
+      const c = h.put(new Float32Array((m + 4) * ldc).fill(-7));
+      h.call('gemmF32', h.put(rng.floats(m * k)), k, packed, c, ldc, m, n, k, 0, 0, 0);
+      const after = h.getF32(c + m * ldc * 4, 4 * ldc);
+      if (after.some((v) => v !== -7)) throw new Error(`gemm m=${m} wrote past its last row (${build})`);
     }
   });
 

@@ -88,6 +88,16 @@ const CASES: DwCase[] = [
   // Kernel larger than the input with padding; outputs that see only padding.
   { n: 1, h: 2, w: 3, c: 5, kh: 5, kw: 5, padH: 'same', padW: 'same' },
   { n: 1, h: 2, w: 2, c: 4, kh: 3, kw: 3, padH: [4, 4], padW: [3, 5] },
+  // The 3x3 register path (channels % 4 == 0, >= 8 inside columns): no
+  // border, both borders, batch 2, stride 2, rows that see one input row
+  // only, h = 1, fused activations, and the width just at / below the gate.
+  { n: 1, h: 4, w: 12, c: 4, kh: 3, kw: 3 },
+  { n: 2, h: 6, w: 12, c: 8, kh: 3, kw: 3, padH: 'same', padW: 'same', bias: false },
+  { n: 1, h: 7, w: 21, c: 12, kh: 3, kw: 3, sh: 2, sw: 2, padH: 'same', padW: 'same', act: { kind: 'relu' } },
+  { n: 1, h: 3, w: 16, c: 4, kh: 3, kw: 3, padH: [2, 2], padW: [1, 2], act: { kind: 'clip', min: 0, max: 0.5 } },
+  { n: 1, h: 1, w: 18, c: 16, kh: 3, kw: 3, padH: [1, 1], padW: 'same', act: { kind: 'sigmoid' } },
+  { n: 1, h: 5, w: 10, c: 8, kh: 3, kw: 3, padH: 'same', padW: 'same' },
+  { n: 1, h: 5, w: 9, c: 8, kh: 3, kw: 3, padH: 'same', padW: 'same' },
 ];
 
 function randomCase(rng: Rng): DwCase {

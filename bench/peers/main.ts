@@ -1,0 +1,232 @@
+// bench/peers: tinysense against the WebAssembly engines users would pick
+// instead (onnxruntime-web's wasm backend, TensorFlow.js's WASM and CPU
+// backends) and onnxruntime-node as the native ceiling, on the ONNX zoo and
+// two micro-cases, at batch 1 on one thread, in one process. Engines are
+// interleaved round by round so machine drift hits all alike; every number
+// is also given as a ratio to tinysense SIMD measured in the same run.
+// Writes bench/RESULTS.md. Usage:
+//   npm run bench:peers [-- --filter conv] [-- --quick] [-- --no-cold]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeMachine } from '../machine.ts';
+import { measureRooflineGflops } from '../roofline.ts';
+import { loadCases, type PeerCase } from './cases.ts';
+import { ENGINES, Skip, root, type Engine, type Prepared } from './engines.ts';
+import { writeResults, type CaseResult, type EngineResult } from './report.ts';
+
+const { values } = parseArgs({
+  options: {
+    filter: { type: 'string' },
+    quick: { type: 'boolean' },
+    'no-cold': { type: 'boolean' },
+    out: { type: 'string' },
+    cold: { type: 'string' },
+    tsm: { type: 'string' },
+  },
+});
+
+const TINYSENSE_SIMD = ENGINES[0].name;
+const TFJS_CPU = ENGINES.findIndex((e) => e.name === 'tfjs cpu');
+const PASSES = [ENGINES.map((_, i) => i).filter((i) => i !== TFJS_CPU), [0, TFJS_CPU]];
+
+/** Per-call latencies in ms of interleaved rounds, after a warm-up that lets V8 tier up. */
+async function measure(runs: Prepared[], budgetMs: number): Promise<number[][]> {
+  for (const r of runs) {
+    const until = performance.now() + budgetMs / 3;
+    let calls = 0;
+    while (calls < 5 || (performance.now() < until && calls < 2000)) {
+      await r.run();
+      calls++;
+    }
+  }
+  const rounds = 12;
+  const times: number[][] = runs.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let j = 0; j < runs.length; j++) {
+      // Rotate the order so no engine always runs right after another.
+      const e = (j + round) % runs.length;
+      const until = performance.now() + budgetMs / rounds;
+      do {
+        const t0 = performance.now();
+        await runs[e].run();
+        times[e].push(performance.now() - t0);
+      } while (performance.now() < until);
+    }
+  }
+  return times;
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+function maxError(got: Float32Array, want: Float32Array): number {
+  if (got.length !== want.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) {
+    const err = Math.abs(got[i] - want[i]) / (1e-3 + Math.abs(want[i]));
+    worst = Math.max(worst, Number.isNaN(err) ? Infinity : err);
+  }
+  return worst;
+}
+
+async function tsmFor(c: PeerCase, dir: string): Promise<string> {
+  const { writeModel } = await import('../../src/format/write.ts');
+  const file = path.join(dir, `${c.name.replace(/[^a-z0-9_]+/gi, '_')}.tsm`);
+  writeFileSync(file, writeModel(await c.tinysenseModel()));
+  return file;
+}
+
+/** Cold start in a fresh process: module import and instantiate + model load + first inference. */
+function coldStartMs(engine: Engine, c: PeerCase, tsm: string | undefined): number | string {
+  const args = ['--import', 'tsx', path.join(root, 'bench', 'peers', 'main.ts'), '--cold', `${engine.name}|${c.name}`];
+  if (tsm) args.push('--tsm', tsm);
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000, cwd: root });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('COLD '));
+  return line ? Number(line.slice(5)) : `failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`;
+}
+
+async function coldChild(spec: string): Promise<void> {
+  const [engineName, caseName] = spec.split('|');
+  const c = loadCases().find((x) => x.name === caseName)!;
+  const engine = ENGINES.find((e) => e.name === engineName)!;
+  let ms: number;
+  if (engineName.startsWith('tinysense')) {
+    // The shipped bundle and a .tsm blob: what an application deploys.
+    const bytes = new Uint8Array(readFileSync(values.tsm!));
+    const t0 = performance.now();
+    const ts = await import(path.join(root, 'dist', 'index.js'));
+    const s = ts.loadModel(bytes, { build: engineName.endsWith('simd') ? 'simd' : 'scalar' });
+    s.inputView(0).set(c.input);
+    s.runInPlace();
+    s.outputView(0)[0];
+    ms = performance.now() - t0;
+  } else {
+    const t0 = performance.now();
+    const p = await engine.prepare(c);
+    await p.run();
+    p.output();
+    ms = performance.now() - t0;
+  }
+  console.log(`COLD ${ms}`);
+}
+
+/** Fixed cost of one tinysense inference: runInPlace on a one-multiply model. */
+async function fixedOverheadUs(): Promise<number> {
+  const { createBuilder } = await import('../../src/graph/builder.ts');
+  const { loadModel } = await import('../../src/runtime/session.ts');
+  const m = createBuilder('tiny');
+  m.output(m.dense(m.input('x', [1, 1]), { units: 1 }), 'y');
+  const s = loadModel(m.build(), { build: 'simd' });
+  const calls = 200_000;
+  for (let i = 0; i < calls; i++) s.runInPlace();
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) s.runInPlace();
+    best = Math.min(best, ((performance.now() - t0) * 1000) / calls);
+  }
+  return best;
+}
+
+async function main(): Promise<void> {
+  const budgetMs = values.quick ? 240 : 900;
+  const cases = loadCases(values.filter);
+  console.log(`bench/peers on ${describeMachine()}`);
+  const roofline = measureRooflineGflops();
+  console.log(`roofline (f32x4 mul+add, no memory traffic): ${roofline.toFixed(1)} GFLOP/s`);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'tinysense-peers-'));
+  const results: CaseResult[] = [];
+  try {
+    for (const c of cases) {
+      const engines: EngineResult[] = ENGINES.map((e) => ({ engine: e.name }));
+      const live: { engine: Engine; result: EngineResult; run: Prepared; times: number[] }[] = [];
+      // TF.js has one global backend, and switching it moves every tensor
+      // between backends: its wasm and cpu backends run in separate passes,
+      // each interleaved with tinysense SIMD (whose ratio row comes from pass 1).
+      for (const pass of PASSES) {
+        const inPass: typeof live = [];
+        for (const i of pass) {
+          const engine = ENGINES[i];
+          const result = engines[i];
+          if (i === 0 && live.length) {
+            inPass.push({ ...live[0], times: [] });
+            continue;
+          }
+          try {
+            inPass.push({ engine, result, run: await engine.prepare(c), times: [] });
+          } catch (e) {
+            result.skipped = e instanceof Skip ? e.message : `failed: ${(e as Error).message.split('\n')[0]}`;
+          }
+        }
+        const times = await measure(inPass.map((l) => l.run), budgetMs);
+        inPass.forEach((l, k) => {
+          l.times = times[k];
+          if (!live.some((x) => x.engine === l.engine)) live.push(l);
+        });
+        // Ratios of a later pass are to tinysense SIMD as timed in that pass.
+        const tsThisPass = quantile(times[0], 0.5);
+        const tsFirst = quantile(live[0].times, 0.5);
+        for (const l of inPass.slice(1)) l.times = l.times.map((t) => (t * tsFirst) / tsThisPass);
+        if (inPass[0] && inPass[0].engine !== ENGINES[0]) throw new Error('each pass starts with tinysense SIMD');
+      }
+      const reference = live.find((l) => l.engine.name.startsWith('onnxruntime-node')) ?? live.find((l) => l.engine.name.startsWith('onnxruntime-web'));
+      const want = reference?.run.output();
+      live.forEach((l) => {
+        const t = l.times;
+        l.result.medianMs = quantile(t, 0.5);
+        l.result.p90Ms = quantile(t, 0.9);
+        l.result.p10Ms = quantile(t, 0.1);
+        l.result.calls = t.length;
+        const why = Object.entries(c.notComparable ?? {}).find(([prefix]) => l.engine.name.startsWith(prefix))?.[1];
+        if (why) l.result.agreement = `not compared: ${why}`;
+        else if (want && l !== reference) l.result.maxRelError = maxError(l.run.output(), want);
+      });
+      let tsm: string | undefined;
+      if (!values['no-cold']) {
+        try {
+          tsm = await tsmFor(c, tmp);
+        } catch {
+          tsm = undefined;
+        }
+        for (const l of live) {
+          if (l.engine.name.startsWith('tinysense') && !tsm) continue;
+          l.result.coldMs = coldStartMs(l.engine, c, tsm);
+        }
+      }
+      const r: CaseResult = { name: c.name, macs: c.macs, computeBound: c.computeBound, engines };
+      results.push(r);
+      printCase(r, roofline);
+    }
+    const overheadUs = await fixedOverheadUs();
+    console.log(`tinysense fixed per-inference overhead (runInPlace, 1-MAC model): ${overheadUs.toFixed(2)} us`);
+    const out = values.out ?? path.join(root, 'bench', 'RESULTS.md');
+    writeFileSync(out, writeResults({ machine: describeMachine(), roofline, overheadUs, cases: results, engines: ENGINES }));
+    console.log(`wrote ${path.relative(process.cwd(), out)}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function printCase(r: CaseResult, roofline: number): void {
+  const base = r.engines.find((e) => e.engine === TINYSENSE_SIMD)?.medianMs;
+  console.log(`\n${r.name}: ${(r.macs / 1e6).toFixed(2)} M MACs`);
+  for (const e of r.engines) {
+    if (e.medianMs === undefined) {
+      console.log(`  ${e.engine.padEnd(28)} ${e.skipped}`);
+      continue;
+    }
+    const gflops = (2 * r.macs) / (e.medianMs / 1000) / 1e9;
+    const ratio = base ? (e.medianMs / base).toFixed(2) : '-';
+    const cold = typeof e.coldMs === 'number' ? `${e.coldMs.toFixed(1)} ms` : (e.coldMs ?? '-');
+    const agree = e.agreement ?? (e.maxRelError === undefined ? 'reference' : e.maxRelError < 1e-2 ? 'ok' : `DIFFERS (${e.maxRelError.toExponential(1)})`);
+    console.log(`  ${e.engine.padEnd(28)} median ${(e.medianMs * 1000).toFixed(1).padStart(9)} us  p90 ${(e.p90Ms! * 1000).toFixed(1).padStart(9)} us  x${ratio.padStart(6)}  ${gflops.toFixed(2).padStart(6)} GFLOP/s ${((100 * gflops) / roofline).toFixed(0).padStart(3)}%  cold ${cold}  ${agree.slice(0, 40)}`);
+  }
+}
+
+if (values.cold) await coldChild(values.cold);
+else await main();

@@ -1,0 +1,91 @@
+// bench/RESULTS.md: the tables of one bench/peers run.
+import type { Engine } from './engines.ts';
+
+export interface EngineResult {
+  engine: string;
+  skipped?: string;
+  medianMs?: number;
+  p90Ms?: number;
+  p10Ms?: number;
+  calls?: number;
+  coldMs?: number | string;
+  maxRelError?: number;
+  agreement?: string;
+}
+
+export interface CaseResult {
+  name: string;
+  macs: number;
+  computeBound: boolean;
+  engines: EngineResult[];
+}
+
+const us = (ms: number | undefined) => (ms === undefined ? '-' : ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(2)} ms`);
+
+function agreement(e: EngineResult): string {
+  if (e.agreement) return e.agreement;
+  if (e.maxRelError === undefined) return 'reference';
+  return e.maxRelError < 1e-2 ? `ok (${e.maxRelError.toExponential(0)})` : `**differs** (${e.maxRelError.toExponential(1)})`;
+}
+
+/** Ratio of the best WebAssembly peer to tinysense SIMD (> 1: tinysense is faster). */
+function bestPeer(c: CaseResult): { name: string; ms: number } | undefined {
+  let best: { name: string; ms: number } | undefined;
+  for (const e of c.engines) {
+    if (e.medianMs === undefined || e.engine.startsWith('tinysense') || e.engine.includes('native') || e.engine === 'tfjs cpu') continue;
+    if (!best || e.medianMs < best.ms) best = { name: e.engine, ms: e.medianMs };
+  }
+  return best;
+}
+
+export function writeResults(r: { machine: string; roofline: number; overheadUs: number; cases: CaseResult[]; engines: Engine[] }): string {
+  const lines: string[] = [];
+  lines.push('# bench/peers results', '');
+  lines.push('Written by `npm run bench:peers` (bench/peers/main.ts). Batch 1, one thread, all engines in one process,');
+  lines.push('interleaved round by round; latency is per call through each engine\'s fastest public API with a');
+  lines.push('fixed input (tinysense: `runInPlace` on the input view; ONNX Runtime: `session.run` with a reused');
+  lines.push('input tensor; TF.js: `model.predict` + `dataSync`). Ratios are engine median / tinysense SIMD median');
+  lines.push('(> 1: tinysense is faster). Cold start = import + instantiate + model load + first inference in a');
+  lines.push('fresh process (tinysense: the dist bundle and a .tsm blob; the others: their package and the .onnx');
+  lines.push('file or the rebuilt tfjs-layers model). Agreement: max |got - want| / (1e-3 + |want|) against');
+  lines.push('onnxruntime-node (or onnxruntime-web when native is absent).', '');
+  lines.push(`- Machine: ${r.machine}`);
+  lines.push(`- Roofline (WebAssembly SIMD f32x4 mul+add, no memory traffic, bench/roofline.ts): ${r.roofline.toFixed(1)} GFLOP/s`);
+  lines.push(`- tinysense fixed per-inference overhead (runInPlace, 1-MAC model): ${r.overheadUs.toFixed(2)} us`);
+  lines.push(`- Packages: ${r.engines.map((e) => `${e.name} ${e.version()}`).join('; ')}`);
+  const sizes = r.engines.map((e) => {
+    const b = e.binary();
+    return b ? `${e.name} ${(b.bytes / 1024).toFixed(1)} KB (${b.file})` : `${e.name} -`;
+  });
+  lines.push(`- Binary on disk: ${sizes.join('; ')}`, '');
+
+  lines.push('## Summary', '');
+  lines.push('| model | M MACs | tinysense SIMD median | best wasm peer | peer / tinysense | tinysense % of roofline | native / tinysense (p10) |');
+  lines.push('|---|---:|---:|---|---:|---:|---:|');
+  for (const c of r.cases) {
+    const ts = c.engines[0];
+    const peer = bestPeer(c);
+    const native = c.engines.find((e) => e.engine.includes('native'));
+    const pct = ts.medianMs ? (100 * 2 * c.macs) / (ts.medianMs / 1000) / 1e9 / r.roofline : undefined;
+    lines.push(`| ${c.name} | ${(c.macs / 1e6).toFixed(2)} | ${ts.medianMs ? us(ts.medianMs) : ts.skipped} | ${peer ? `${peer.name} ${us(peer.ms)}` : '-'} | ${peer && ts.medianMs ? (peer.ms / ts.medianMs).toFixed(2) : '-'} | ${pct === undefined ? '-' : `${pct.toFixed(0)} %`} | ${native?.p10Ms && ts.p10Ms ? (native.p10Ms / ts.p10Ms).toFixed(2) : '-'} |`);
+  }
+  lines.push('');
+
+  for (const c of r.cases) {
+    const base = c.engines[0].medianMs;
+    lines.push(`## ${c.name} (${(c.macs / 1e6).toFixed(2)} M MACs${c.computeBound ? ', compute-bound' : ''})`, '');
+    lines.push('| engine | median | p90 | p10 | calls | ratio | GFLOP/s | % roofline | cold start | agreement |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const e of c.engines) {
+      if (e.medianMs === undefined) {
+        lines.push(`| ${e.engine} | ${e.skipped} | | | | | | | | |`);
+        continue;
+      }
+      const gflops = (2 * c.macs) / (e.medianMs / 1000) / 1e9;
+      const cold = typeof e.coldMs === 'number' ? us(e.coldMs) : (e.coldMs ?? '-');
+      lines.push(`| ${e.engine} | ${us(e.medianMs)} | ${us(e.p90Ms)} | ${us(e.p10Ms)} | ${e.calls} | ${base ? (e.medianMs / base).toFixed(2) : '-'} | ${gflops.toFixed(2)} | ${((100 * gflops) / r.roofline).toFixed(0)} % | ${cold} | ${agreement(e)} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,154 @@
+// Feature extraction on hand-checked ops: every value below is worked out
+// from the op's shapes and attributes by hand.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createBuilder } from '../../src/graph/builder.ts';
+import type { Model } from '../../src/graph/model.ts';
+import { validateModel } from '../../src/graph/validate.ts';
+import { compilePlan } from '../../src/schedule/compile.ts';
+import { CLASS_FEATURES, ELEMENTWISE_KINDS, OP_CLASSES, opFeatures, type OpFeatures } from '../../src/timemodel/features.ts';
+
+function featuresOf(model: Model): (OpFeatures & { named: Record<string, number> })[] {
+  const shapes = validateModel(model);
+  const plan = compilePlan(model, shapes, 0);
+  return model.ops.map((op, i) => {
+    const f = opFeatures(op, shapes.ops[i], plan.ops[i].macs, plan.ops[i].weightBytes, plan.ops[i].records.length);
+    const named: Record<string, number> = {};
+    if (f.kind !== 'free') CLASS_FEATURES[f.kind].features.forEach((n, j) => (named[n] = f.values[j]));
+    return { ...f, named };
+  });
+}
+
+test('every class lists its regressors among its features', () => {
+  for (const cls of OP_CLASSES) {
+    const spec = CLASS_FEATURES[cls];
+    for (const r of spec.regressors) assert.ok(spec.features.includes(r), `${cls}: ${r}`);
+    assert.is(new Set(spec.features).size, spec.features.length, `${cls}: duplicate feature`);
+  }
+});
+
+test('dense [3, 10] x [10, 13] with tanh', () => {
+  const b = createBuilder('d');
+  b.output(b.dense(b.input('x', [3, 10]), { units: 13, activation: 'tanh' }));
+  const [f] = featuresOf(b.build());
+  assert.is(f.kind, 'dense');
+  assert.is(f.named.MACs, 3 * 10 * 13);
+  assert.is(f.named['padded MACs'], 3 * 10 * 16);
+  assert.is(f.named.outputs, 39);
+  assert.is(f.named.rows, 3);
+  assert.is(f.named.k, 10);
+  assert.is(f.named.n, 13);
+  assert.is(f.named['k % 4'], 2);
+  assert.is(f.named['n % 8'], 5);
+  // 3 rows < one 4-row tile: each row runs the 2 panels as one pair, k = 10 steps.
+  assert.is(f.named['tile steps'], 0);
+  assert.is(f.named['row steps'], 3 * 1 * 10);
+  assert.is(f.named.tiles, 3);
+  assert.is(f.named['activation cost'], 2);
+  // tanh per row of 13: 3 SIMD vectors and 1 scalar tail element.
+  assert.is(f.named['activation rows'], 3);
+  assert.is(f.named['transcendental vectors'], 9);
+  assert.is(f.named['transcendental tail'], 3);
+  assert.is(f.named['cheap activation elements'], 0);
+  // Packed panels: 2 panels of 8 columns x (10 rows + 1 bias row) x 4 bytes.
+  assert.is(f.named['weight bytes'], 2 * 8 * 11 * 4);
+});
+
+test('conv1d: 3 taps, 6 -> 10 channels, stride 2, same padding', () => {
+  const b = createBuilder('c');
+  b.output(b.conv1d(b.input('x', [1, 20, 6]), { filters: 10, kernel: 3, stride: 2, padding: 'same' }));
+  const [f] = featuresOf(b.build());
+  assert.is(f.kind, 'conv1d');
+  assert.is(f.named['output pixels'], 10);
+  assert.is(f.named.MACs, 10 * 10 * 3 * 6);
+  assert.is(f.named['padded MACs'], 10 * 18 * 16);
+  assert.is(f.named['patch length'], 18);
+  assert.is(f.named['patch length % 4'], 2);
+  assert.is(f.named['patch bytes'], 10 * 18 * 4);
+  assert.is(f.named.channels, 6);
+  assert.is(f.named['channels % 4'], 2);
+  assert.is(f.named.filters, 10);
+  assert.is(f.named['filters % 8'], 2);
+  assert.is(f.named.taps, 3);
+  assert.is(f.named.stride, 2);
+  assert.is(f.named.pointwise, 0);
+  // One GEMM call over 10 pixels: 2 full 4-row tiles x 2 panels x 18 steps, then 2 rows x 1 panel pair x 18.
+  assert.is(f.named['tile steps'], 2 * 2 * 18);
+  assert.is(f.named['row steps'], 2 * 1 * 18);
+  assert.is(f.named.tiles, 2 * 2 + 2 * 1);
+  // groups 1, no dilation: one copied run per pixel and kernel row.
+  assert.is(f.named['patch runs'], 10);
+});
+
+test('a 1x1 stride-1 conv2d is pointwise: no patch copy', () => {
+  const b = createBuilder('p');
+  b.output(b.conv2d(b.input('x', [1, 5, 7, 8]), { filters: 4, kernel: [1, 1] }));
+  const [f] = featuresOf(b.build());
+  assert.is(f.kind, 'conv2d');
+  assert.is(f.named.pointwise, 1);
+  assert.is(f.named['patch bytes'], 0);
+  assert.is(f.named['output pixels'], 35);
+  assert.is(f.named.MACs, 35 * 8 * 4);
+});
+
+test('depthwise 2-D, multiplier 2, and pooling', () => {
+  const b = createBuilder('dw');
+  const y = b.depthwiseConv2d(b.input('x', [1, 6, 6, 5]), { kernel: [3, 3], multiplier: 2, padding: 'same' });
+  b.output(b.op('maxPool2d', [y], { kernel: [2, 2], strides: [2, 2] })[0]);
+  const [dw, pool] = featuresOf(b.build());
+  assert.is(dw.kind, 'depthwise');
+  assert.is(dw.named.channels, 10);
+  assert.is(dw.named['channels % 4'], 2);
+  assert.is(dw.named['channels % 16'], 10);
+  assert.is(dw.named.taps, 9);
+  assert.is(dw.named['output pixels'], 36);
+  assert.is(dw.named['row length'], 6);
+  assert.is(dw.named.multiplier, 2);
+  assert.is(pool.kind, 'pool');
+  assert.is(pool.named.outputs, 3 * 3 * 10);
+  assert.is(pool.named.window, 4);
+  assert.is(pool.named.stride, 2);
+  assert.is(pool.named.kind, 0);
+});
+
+test('gru and lstm: input and recurrent MACs per step', () => {
+  const b = createBuilder('r');
+  const g = b.gru(b.input('x', [2, 7, 5]), { units: 6, returnSequences: true });
+  b.output(b.lstm(g, { units: 3 }));
+  const [gru, lstm] = featuresOf(b.build());
+  assert.is(gru.kind, 'gru');
+  assert.is(gru.named['input MACs'], 2 * 7 * 5 * 3 * 6);
+  assert.is(gru.named['recurrent MACs'], 2 * 7 * 6 * 3 * 6);
+  assert.is(gru.named['steps x hidden'], 2 * 7 * 6);
+  assert.is(gru.named.steps, 7);
+  assert.is(gru.named['hidden % 4'], 2);
+  assert.is(gru.named['gates % 8'], 18 % 8);
+  assert.is(lstm.kind, 'lstm');
+  assert.is(lstm.named['input MACs'], 2 * 7 * 6 * 4 * 3);
+  assert.is(lstm.named['recurrent MACs'], 2 * 7 * 3 * 4 * 3);
+  assert.is(lstm.named['gates % 8'], 12 % 8);
+});
+
+test('element-wise kinds, softmax, and free ops', () => {
+  const b = createBuilder('e');
+  const x = b.input('x', [1, 4, 6]);
+  const s = b.op('sigmoid', [x])[0];
+  const r = b.op('relu', [s])[0];
+  const a = b.op('add', [r, b.constant('bias', [6], new Float32Array(6))])[0];
+  const flat = b.op('reshape', [a], { shape: [1, 24] })[0];
+  b.output(b.softmax(flat));
+  const [sig, relu, add, reshape, soft] = featuresOf(b.build());
+  assert.is(sig.named.kind, ELEMENTWISE_KINDS.transcendental);
+  assert.is(sig.named.elements, 24);
+  assert.is(relu.named.kind, ELEMENTWISE_KINDS.cheap);
+  assert.is(add.named.kind, ELEMENTWISE_KINDS.broadcast);
+  assert.is(add.named['row length'], 6);
+  assert.is(add.named.rows, 4);
+  assert.is(reshape.kind, 'free');
+  assert.is(soft.kind, 'softmax');
+  assert.is(soft.named.length, 24);
+  assert.is(soft.named.vectors, 1);
+  assert.is(soft.named['length % 4'], 0);
+});
+
+test.run();
