@@ -47,7 +47,9 @@ const cases = await loadCases();
 console.log(`bench/kernels on ${describeMachine()}`);
 const roofline = measureRooflineGflops();
 console.log(`roofline (f32x4 mul+add, no memory traffic, bench/roofline.ts): ${roofline.toFixed(1)} GFLOP/s`);
-console.log('case'.padEnd(34), 'simd GFLOP/s'.padStart(13), 'scalar GFLOP/s'.padStart(15), 'simd speed-up'.padStart(14), '% roofline'.padStart(11));
+// The roofline is a peak (best of its runs), so a kernel is set against it
+// by its best round too: on a shared machine medians drift with the load.
+console.log('case'.padEnd(34), 'simd GFLOP/s'.padStart(13), 'scalar GFLOP/s'.padStart(15), 'simd speed-up'.padStart(14), 'best % roofline'.padStart(16));
 const rows = [];
 for (const c of cases) {
   const harnesses: KernelHarness[] = [makeHarness('simd'), makeHarness('scalar')];
@@ -59,7 +61,8 @@ for (const c of cases) {
   const times: number[][] = [[], []];
   for (let r = 0; r < rounds; r++) for (let b = 0; b < 2; b++) times[b].push(timeBatch(runs[b], calls[b]));
   const [simd, scalar] = times.map((t) => c.flops / median(t) / 1e9);
-  rows.push({ case: c.name, simdGflops: simd, scalarGflops: scalar, speedup: simd / scalar, simdRooflinePercent: (100 * simd) / roofline });
-  console.log(c.name.padEnd(34), simd.toFixed(2).padStart(13), scalar.toFixed(2).padStart(15), `${(simd / scalar).toFixed(2)}x`.padStart(14), `${((100 * simd) / roofline).toFixed(0)} %`.padStart(11));
+  const simdBest = c.flops / Math.min(...times[0]) / 1e9;
+  rows.push({ case: c.name, simdGflops: simd, scalarGflops: scalar, speedup: simd / scalar, simdBestRooflinePercent: (100 * simdBest) / roofline });
+  console.log(c.name.padEnd(34), simd.toFixed(2).padStart(13), scalar.toFixed(2).padStart(15), `${(simd / scalar).toFixed(2)}x`.padStart(14), `${((100 * simdBest) / roofline).toFixed(0)} %`.padStart(16));
 }
 if (values.json) console.log(JSON.stringify(rows, null, 2));

@@ -6,10 +6,14 @@
 // timed as one-op models and compared with their tree. The zoo models
 // (test/fixtures/onnx/*.onnx, through importOnnx) are added when present.
 //
-//   npm run bench:time-model -- [--profile profile.json] [--seed 1] [--models 200] [--configs 30] [--build simd]
+//   npm run bench:time-model -- [--profile profile.json | --full] [--seed 1] [--models 200] [--configs 30] [--build simd] [--passes 6]
 //
-// Without --profile a quick profile of the chosen build is made first (its
-// samples come from another seed than the held-out configurations).
+// Without --profile a profile of the chosen build (quick, or --full) is made
+// first, in this process (its samples come from another seed than the
+// held-out configurations). Compare in one process: two Node processes can
+// run the same kernel at different speeds (conv up to 1.6x apart on this
+// shared host, while other kernels agreed), so a profile file made by
+// another process carries that difference into every comparison.
 // Run under node --no-liftoff --no-wasm-dynamic-tiering (the npm script
 // does): optimised wasm from the first call, as a long-running process has.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
@@ -33,13 +37,13 @@ import { describeMachine } from './machine.ts';
 const { values } = parseArgs({
   options: {
     profile: { type: 'string' }, seed: { type: 'string' }, models: { type: 'string' },
-    configs: { type: 'string' }, build: { type: 'string' }, passes: { type: 'string' },
+    configs: { type: 'string' }, build: { type: 'string' }, passes: { type: 'string' }, full: { type: 'boolean' },
   },
 });
 const seed = Number(values.seed ?? 1);
 const modelCount = Number(values.models ?? 200);
 const configCount = Number(values.configs ?? 30);
-const passes = Number(values.passes ?? 4);
+const passes = Number(values.passes ?? 6);
 const build = (values.build ?? 'simd') as WasmBuild;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -129,8 +133,10 @@ interface Row {
   baselineUs: number;
 }
 
-function summarise(errs: number[]): { within: number; rmspe: number } {
+function summarise(errs: number[]): { within: number; rmspe: number; bias: number } {
+  const sorted = [...errs].sort((a, b) => a - b);
   return {
+    bias: sorted.length ? sorted[sorted.length >> 1] : 0,
     within: errs.filter((e) => Math.abs(e) <= 0.1).length / Math.max(1, errs.length),
     rmspe: Math.sqrt(errs.reduce((s, e) => s + e * e, 0) / Math.max(1, errs.length)),
   };
@@ -147,8 +153,8 @@ async function main(): Promise<void> {
     profileNote = `profile ${values.profile} (${profile.mode}, ${profile.createdAt})`;
   } else {
     const t0 = performance.now();
-    profile = runProfile({ quick: true, builds: [build], seed: seed + 7, progress: createProgress({ total: 1, label: 'quick profile' }) });
-    profileNote = `quick profile made in this run (${((performance.now() - t0) / 1000).toFixed(0)} s, seed ${seed + 7})`;
+    profile = runProfile({ quick: !values.full, builds: [build], seed: seed + 7, progress: createProgress({ total: 1, label: 'profile' }) });
+    profileNote = `${profile.mode} profile made in this run (${((performance.now() - t0) / 1000).toFixed(0)} s, seed ${seed + 7})`;
   }
   const bp = profile.builds[build];
   if (!bp) throw new Error(`the profile has no ${build} build`);
@@ -171,7 +177,7 @@ async function main(): Promise<void> {
   });
   const heldModels = held.map((h) => buildOneOp(h.cls, h.config));
   const heldTimes = timeModels(heldModels, build, timing, (i, p) => `held-out ${held[i].cls}, pass ${p + 1}/${passes}`);
-  const heldSamples = held.map((h, i) => ({ ...h, ...oneOpFeatures(heldModels[i]), measuredUs: heldTimes[i].us, evenUs: heldTimes[i].even, oddUs: heldTimes[i].odd }));
+  const heldSamples = held.map((h, i) => ({ ...h, ...oneOpFeatures(heldModels[i], build), measuredUs: heldTimes[i].us, evenUs: heldTimes[i].even, oddUs: heldTimes[i].odd }));
   progress.done();
 
   const err = (r: Row, key: 'predictedUs' | 'baselineUs') => (r[key] - r.measuredUs) / r.measuredUs;
@@ -180,14 +186,14 @@ async function main(): Promise<void> {
     `${profileNote}; profiled on ${profile.machine.cpu}, ${profile.machine.cores} cores, Node ${profile.machine.node}`,
     `measured: fastest of ${passes} passes over all models, each the fastest of 5 batches of ~0.5 ms (runInPlace)`,
     '',
-    'whole models                          n   within +-10 %   RMSPE    | FLOPs baseline: within +-10 %   RMSPE',
+    'whole models                          n   within +-10 %   RMSPE   median err | FLOPs baseline: within +-10 %   RMSPE',
   ];
   const groups: [string, Row[]][] = [['random architectures', rows.filter((r) => !r.zoo)], ['zoo', rows.filter((r) => r.zoo)], ['all', rows]];
   for (const [label, rs] of groups) {
     if (rs.length === 0) continue;
     const t = summarise(rs.map((r) => err(r, 'predictedUs')));
     const f = summarise(rs.map((r) => err(r, 'baselineUs')));
-    lines.push(`${label.padEnd(34)} ${String(rs.length).padStart(4)}   ${pct(t.within).padStart(11)}   ${pct(t.rmspe).padStart(7)}  | ${pct(f.within).padStart(28)}   ${pct(f.rmspe).padStart(7)}`);
+    lines.push(`${label.padEnd(34)} ${String(rs.length).padStart(4)}   ${pct(t.within).padStart(11)}   ${pct(t.rmspe).padStart(7)}   ${pct(t.bias).padStart(8)}   | ${pct(f.within).padStart(28)}   ${pct(f.rmspe).padStart(7)}`);
   }
   // The ceiling for any predictor: how often the machine agrees with itself.
   const rep = summarise(rows.map((r) => (r.evenUs - r.oddUs) / r.oddUs));

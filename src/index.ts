@@ -10,3 +10,8 @@ export { compilePlan } from './schedule/compile.ts';
 export { TinysenseError, ERROR_CODES, type ErrorCode } from './errors.ts';
 export { OP_REGISTRY } from './ops/registry.ts';
 export { importOnnx, ONNX_SUPPORTED_OPS, type ImportOnnxOptions } from './importers/onnx/index.ts';
+export { loadTarget, loadAllTargets, parseTargetProfile } from './targets/profile.ts';
+export { estimateModel, estimateAll } from './targets/estimate.ts';
+export { predictLatency } from './timemodel/predict.ts';
+export { readProfileFile, parseProfile } from './timemodel/profile-file.ts';
+export { createTrainer, learningRate, exportTrainedModel } from './train/index.ts';

@@ -10,7 +10,7 @@
 // vectors + 1 broadcast = 11 of the 16 SIMD registers wasm engines map to on
 // x64, so nothing spills. The scalar twin reads the same packed layout.
 
-import { applyActivationF32, ACT_NONE } from './activation';
+import { applyActivationF32, ACT_NONE, ACT_RELU, ACT_CLIP } from './activation';
 
 export const GEMM_NR: i32 = 8;
 export const GEMM_MR: i32 = 4;
@@ -40,13 +40,29 @@ export function packGemmF32(w: usize, wRowStride: i32, bias: usize, packed: usiz
       store<f32>(out, col < n && bias != 0 ? load<f32>(bias + (<usize>col << 2)) : 0);
       out += 4;
     }
+    // Full panels copy rows of 8 floats as they are (packing runs once, at
+    // load, but on engines' baseline code: it is part of cold start).
+    const full = col0 + GEMM_NR <= n;
+    let row = w + (<usize>col0 << 2);
+    const rowBytes = <usize>wRowStride << 2;
     for (let r = 0; r < k; r++) {
-      const row = w + ((<usize>r * <usize>wRowStride) << 2);
-      for (let j = 0; j < GEMM_NR; j++) {
-        const col = col0 + j;
-        store<f32>(out, col < n ? load<f32>(row + (<usize>col << 2)) : 0);
-        out += 4;
+      if (full) {
+        if (ASC_FEATURE_SIMD) {
+          v128.store(out, v128.load(row));
+          v128.store(out, v128.load(row, 16), 16);
+        } else {
+          store<u64>(out, load<u64>(row));
+          store<u64>(out, load<u64>(row, 8), 8);
+          store<u64>(out, load<u64>(row, 16), 16);
+          store<u64>(out, load<u64>(row, 24), 24);
+        }
+      } else {
+        for (let j = 0; j < GEMM_NR; j++) {
+          store<f32>(out + (<usize>j << 2), col0 + j < n ? load<f32>(row + (<usize>j << 2)) : 0);
+        }
       }
+      out += GEMM_NR << 2;
+      row += rowBytes;
     }
   }
 }
@@ -59,14 +75,40 @@ export function gemmF32(
   a: usize, lda: i32, packed: usize, c: usize, ldc: i32,
   m: i32, n: i32, k: i32, act: i32, p0: f32, p1: f32,
 ): void {
-  if (ASC_FEATURE_SIMD) gemmSimd(a, lda, packed, c, ldc, m, n, k);
-  else gemmScalar(a, lda, packed, c, ldc, m, n, k);
-  if (act != ACT_NONE) {
-    for (let i = 0; i < m; i++) {
-      const row = c + ((<usize>i * <usize>ldc) << 2);
-      applyActivationF32(row, row, n, act, p0, p1);
-    }
+  if (ASC_FEATURE_SIMD) {
+    // ReLU and clip are a min/max on the accumulators before they are
+    // stored (no second pass over c); other activations run after.
+    gemmSimd(a, lda, packed, c, ldc, m, n, k, clipLow(act, p0), clipHigh(act, p1));
+    if (isClip(act)) return;
+  } else {
+    gemmScalar(a, lda, packed, c, ldc, m, n, k);
   }
+  activateRows(c, ldc, m, n, act, p0, p1);
+}
+
+function activateRows(c: usize, ldc: i32, m: i32, n: i32, act: i32, p0: f32, p1: f32): void {
+  if (act == ACT_NONE) return;
+  for (let i = 0; i < m; i++) {
+    const row = c + ((<usize>i * <usize>ldc) << 2);
+    applyActivationF32(row, row, n, act, p0, p1);
+  }
+}
+
+// Fused epilogue bounds: relu is clip(0, +inf), no activation clip(-inf,
+// +inf) (exact, NaN included).
+// @ts-ignore: decorator
+@inline function isClip(act: i32): bool {
+  return act == ACT_RELU || act == ACT_CLIP;
+}
+
+// @ts-ignore: decorator
+@inline function clipLow(act: i32, p0: f32): f32 {
+  return act == ACT_CLIP ? p0 : act == ACT_RELU ? 0 : -Infinity;
+}
+
+// @ts-ignore: decorator
+@inline function clipHigh(act: i32, p1: f32): f32 {
+  return act == ACT_CLIP ? p1 : Infinity;
 }
 
 /** A dense layer over m rows: the GEMM with contiguous rows. */
@@ -75,13 +117,18 @@ export function denseF32(x: usize, packed: usize, y: usize, m: i32, n: i32, k: i
 }
 
 // @ts-ignore: decorator
-@inline function storeTileRow(dst: usize, cols: i32, lo: v128, hi: v128): void {
+@inline function storeTileRow(dst: usize, cols: i32, v0123: v128, v4567: v128, lo: v128, hi: v128): void {
+  // pmax/pmin are one x64 instruction each (max/min need a NaN- and
+  // signed-zero-exact sequence, which cost 8-18% of a k = 27..64 GEMM).
+  // NaN stays NaN: pmax(NaN, lo) and pmin(NaN, hi) return their first operand.
+  v0123 = f32x4.pmin(f32x4.pmax(v0123, lo), hi);
+  v4567 = f32x4.pmin(f32x4.pmax(v4567, lo), hi);
   if (cols >= 8) {
-    v128.store(dst, lo);
-    v128.store(dst, hi, 16);
+    v128.store(dst, v0123);
+    v128.store(dst, v4567, 16);
   } else {
-    v128.store(tileScratch, lo);
-    v128.store(tileScratch, hi, 16);
+    v128.store(tileScratch, v0123);
+    v128.store(tileScratch, v4567, 16);
     memory.copy(dst, tileScratch, <usize>cols << 2);
   }
 }
@@ -101,7 +148,7 @@ export function denseF32(x: usize, packed: usize, y: usize, m: i32, n: i32, k: i
 // @ts-ignore: decorator
 @inline function gemmTile4x8(
   a0: usize, a1: usize, a2: usize, a3: usize, panel: usize, wSkip: usize, c0: usize, cStride: usize, rows: i32, cols: i32,
-  segLen: i32, segs: i32, segJump: usize,
+  segLen: i32, segs: i32, segJump: usize, lo: v128, hi: v128,
 ): void {
   let w = panel;
   let acc0x0123 = v128.load(w);
@@ -144,13 +191,15 @@ export function denseF32(x: usize, packed: usize, y: usize, m: i32, n: i32, k: i
     a2 += segJump;
     a3 += segJump;
   }
-  storeTileRow(c0, cols, acc0x0123, acc0x4567);
-  if (rows > 1) storeTileRow(c0 + cStride, cols, acc1x0123, acc1x4567);
-  if (rows > 2) storeTileRow(c0 + 2 * cStride, cols, acc2x0123, acc2x4567);
-  if (rows > 3) storeTileRow(c0 + 3 * cStride, cols, acc3x0123, acc3x4567);
+  storeTileRow(c0, cols, acc0x0123, acc0x4567, lo, hi);
+  if (rows > 1) storeTileRow(c0 + cStride, cols, acc1x0123, acc1x4567, lo, hi);
+  if (rows > 2) storeTileRow(c0 + 2 * cStride, cols, acc2x0123, acc2x4567, lo, hi);
+  if (rows > 3) storeTileRow(c0 + 3 * cStride, cols, acc3x0123, acc3x4567, lo, hi);
 }
 
-function gemmSimd(a: usize, lda: i32, packed: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32): void {
+function gemmSimd(a: usize, lda: i32, packed: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32, low: f32, high: f32): void {
+  const lo = f32x4.splat(low);
+  const hi = f32x4.splat(high);
   const panels = (n + GEMM_NR - 1) / GEMM_NR;
   const panelBytes = <usize>(GEMM_NR * (k + 1)) << 2;
   const aStride = <usize>lda << 2;
@@ -168,7 +217,7 @@ function gemmSimd(a: usize, lda: i32, packed: usize, c: usize, ldc: i32, m: i32,
     const a3 = rows > 3 ? a2 + aStride : a2;
     const c0 = c + <usize>i * cStride;
     for (let p = 0; p < panels; p++) {
-      gemmTile4x8(a0, a1, a2, a3, packed + <usize>p * panelBytes, 0, c0 + (<usize>(p * GEMM_NR) << 2), cStride, rows, n - p * GEMM_NR, k, 1, 0);
+      gemmTile4x8(a0, a1, a2, a3, packed + <usize>p * panelBytes, 0, c0 + (<usize>(p * GEMM_NR) << 2), cStride, rows, n - p * GEMM_NR, k, 1, 0, lo, hi);
     }
   }
   // A last single row (m % 4 == 1, and m == 1: GEMV): memory-bound, so two
@@ -200,8 +249,8 @@ function gemmSimd(a: usize, lda: i32, packed: usize, c: usize, ldc: i32, m: i32,
         v += 32;
       }
       const cp = c0 + (<usize>(p * GEMM_NR) << 2);
-      storeTileRow(cp, n - p * GEMM_NR, accA0123, accA4567);
-      storeTileRow(cp + 32, n - (p + 1) * GEMM_NR, accB0123, accB4567);
+      storeTileRow(cp, n - p * GEMM_NR, accA0123, accA4567, lo, hi);
+      storeTileRow(cp + 32, n - (p + 1) * GEMM_NR, accB0123, accB4567, lo, hi);
     }
     if (p < panels) {
       let w = packed + <usize>p * panelBytes;
@@ -217,29 +266,31 @@ function gemmSimd(a: usize, lda: i32, packed: usize, c: usize, ldc: i32, m: i32,
         ap += 4;
         w += 32;
       }
-      storeTileRow(c0 + (<usize>(p * GEMM_NR) << 2), n - p * GEMM_NR, acc0123, acc4567);
+      storeTileRow(c0 + (<usize>(p * GEMM_NR) << 2), n - p * GEMM_NR, acc0123, acc4567, lo, hi);
     }
   }
 }
 
 /**
- * c[m][n] = a.W + bias where each row of a is `segs` runs of segLen floats,
+ * c[m][n] = act(a.W + bias) where each row of a is `segs` runs of segLen floats,
  * run s of row i at a + i*lda + s*segStride (floats), multiplied with the
  * packed rows firstRow .. firstRow + segs*segLen - 1 of a matrix packed by
  * packGemmF32 with kTotal rows. A convolution reads its patches in place
- * this way, one run per kernel row (conv.ts). No activation (the caller
- * applies it); SIMD build only.
+ * this way, one run per kernel row (conv.ts). SIMD build only.
  */
 export function gemmSegmentsF32(
   a: usize, lda: i32, segStride: i32, segs: i32, segLen: i32, packed: usize, kTotal: i32, firstRow: i32,
-  c: usize, ldc: i32, m: i32, n: i32,
+  c: usize, ldc: i32, m: i32, n: i32, act: i32, p0: f32, p1: f32,
 ): void {
-  if (ASC_FEATURE_SIMD) gemmSegmentsSimd(a, lda, segStride, segs, segLen, packed, kTotal, firstRow, c, ldc, m, n);
+  if (ASC_FEATURE_SIMD) {
+    gemmSegmentsSimd(a, lda, segStride, segs, segLen, packed, kTotal, firstRow, c, ldc, m, n, f32x4.splat(clipLow(act, p0)), f32x4.splat(clipHigh(act, p1)));
+    if (!isClip(act)) activateRows(c, ldc, m, n, act, p0, p1);
+  }
 }
 
 function gemmSegmentsSimd(
   a: usize, lda: i32, segStride: i32, segs: i32, segLen: i32, packed: usize, kTotal: i32, firstRow: i32,
-  c: usize, ldc: i32, m: i32, n: i32,
+  c: usize, ldc: i32, m: i32, n: i32, lo: v128, hi: v128,
 ): void {
   const panels = (n + GEMM_NR - 1) / GEMM_NR;
   const panelBytes = <usize>(GEMM_NR * (kTotal + 1)) << 2;
@@ -257,7 +308,7 @@ function gemmSegmentsSimd(
     const a3 = rows > 3 ? a2 + aStride : a2;
     const c0 = c + <usize>i * cStride;
     for (let p = 0; p < panels; p++) {
-      gemmTile4x8(a0, a1, a2, a3, packed + <usize>p * panelBytes, wSkip, c0 + (<usize>(p * GEMM_NR) << 2), cStride, rows, n - p * GEMM_NR, segLen, segs, segJump);
+      gemmTile4x8(a0, a1, a2, a3, packed + <usize>p * panelBytes, wSkip, c0 + (<usize>(p * GEMM_NR) << 2), cStride, rows, n - p * GEMM_NR, segLen, segs, segJump, lo, hi);
     }
   }
 }

@@ -317,10 +317,12 @@ function depthwisePixelMultiplier(
 }
 
 // 3x3, multiplier 1, no dilation, channels a multiple of 4, rows with at
-// least DW3X3_MIN_INTERIOR inside pixels (narrower rows, like DS-CNN's 5
-// columns, are faster on the generic path, which spends fewer instructions
-// on borders). Per output row and block of 4 channels the nine weight
-// vectors stay in registers (9 + bias + ~4 temporaries of the 16), so an
+// least DW3X3_MIN_INTERIOR inside pixels. Narrower rows, like DS-CNN's 5
+// columns, stay on the generic path: there this path measured 0.9x (border
+// pixels), and a column-major variant with zero-weighted border taps 1.02x
+// at best, as V8 spills the 9 weight vectors plus addresses either way.
+// Per output row and block of 4 channels the nine weight vectors stay in
+// registers (9 + bias + ~4 temporaries of the 16), so an
 // interior pixel costs 9 input loads for 9 multiply-adds instead of 18
 // loads, and its sum is a tree of independent adds (depth 4, not a chain
 // of 9), so successive pixels overlap: 1.35x the generic path on

@@ -3,14 +3,12 @@
 // inference through the engine's fastest public API, the way an application
 // calling it in a loop would, plus the output of the last run.
 import { readFileSync, statSync, existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PeerCase } from './cases.ts';
 import { buildTfjsModel } from './tfjs-models.ts';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(import.meta.url);
 
 export interface Prepared {
   /** One inference on the fixed input (resolves when the output is readable). */
@@ -178,13 +176,3 @@ function tfjs(backend: 'wasm' | 'cpu'): Engine {
 }
 
 export const ENGINES: Engine[] = [tinysense('simd'), tinysense('scalar'), ortWeb, tfjs('wasm'), tfjs('cpu'), ortNode];
-
-/** Whether a package resolves from this folder (optional peers). */
-export function hasPackage(name: string): boolean {
-  try {
-    require.resolve(name);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -10,6 +10,9 @@ import { formatTable, intOption, loadModelFile, readFileBytes, type Command } fr
 import { benchModel, formatBench } from './bench.ts';
 import { formatSummary, summarizeModel } from './inspect.ts';
 import { argmax } from './run.ts';
+import type { Model } from '../graph/model.ts';
+import { estimateModel } from '../targets/estimate.ts';
+import { loadTarget } from '../targets/profile.ts';
 
 /** models/ next to the bundle (dist/) or the sources (src/cli/). */
 export function bundledModelsDir(): string {
@@ -26,6 +29,20 @@ interface DefaultManifest {
   samples: string;
   sampleLabels: string;
   description: string;
+  /** Target profiles the model's fit is estimated on (targets/<name>.json). */
+  targets?: string[];
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+/** One line per target: estimated latency, energy, memory use and the verdict. */
+export function formatFit(model: Model, targets: string[]): string {
+  const rows = targets.map((name) => {
+    const e = estimateModel(model, loadTarget(name));
+    const m = e.memory;
+    return [name, e.board, Number(e.totals.latencyMs.toPrecision(3)), Number(e.totals.energyUj.toPrecision(3)), `${kib(m.sramUsedBytes)} / ${kib(m.sramBytes)}`, `${kib(m.flashUsedBytes)} / ${kib(m.flashBytes)}`, e.verdict];
+  });
+  return formatTable(['target', 'board', 'ms', 'uJ', 'SRAM used / has', 'flash used / has', 'verdict'], rows);
 }
 
 export const demoCommand: Command = {
@@ -35,8 +52,9 @@ export const demoCommand: Command = {
 
 The main job on the bundled default (models/default.json names the model and
 its sample windows): prints the model summary and memory plan, runs every
-sample window and compares predictions with the recorded labels, then
-benchmarks the SIMD and scalar builds.
+sample window and compares predictions with the recorded labels (with the
+latency of each window), estimates the model's fit on the default target
+profiles, then benchmarks the SIMD and scalar builds.
 
   --runs N   timed samples per build (default 100)`,
   options: { runs: { type: 'string' } },
@@ -69,6 +87,11 @@ benchmarks the SIMD and scalar builds.
     console.log(`\nsample windows (${session.build} build; latency includes copying the window in and the output out; the first run is cold)`);
     console.log(formatTable(['window', 'label', 'predicted', 'score', 'latency us'], rows));
     console.log(`${correct}/${rows.length} correct`);
+
+    if (manifest.targets?.length) {
+      console.log('\nfit on target hardware (estimated from the target profiles, f32, optimized kernels; `tinysense inspect MODEL --target NAME` for the per-layer table)');
+      console.log(formatFit(model, manifest.targets));
+    }
 
     const builds: WasmBuild[] = engineSupportsSimd() ? ['simd', 'scalar'] : ['scalar'];
     console.log('\nbenchmark');

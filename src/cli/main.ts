@@ -6,10 +6,12 @@ import { runCommand } from './run.ts';
 import { benchCommand } from './bench.ts';
 import { demoCommand } from './demo.ts';
 import { profileCommand } from './profile.ts';
+import { trainCommand } from './train.ts';
+import { evalCommand } from './eval.ts';
 import { targetsCommand } from './targets.ts';
 import { importCommand } from './import.ts';
 
-const COMMANDS: Command[] = [inspectCommand, runCommand, importCommand, benchCommand, demoCommand, targetsCommand, profileCommand];
+const COMMANDS: Command[] = [inspectCommand, runCommand, importCommand, benchCommand, demoCommand, targetsCommand, profileCommand, trainCommand, evalCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -81,7 +81,7 @@ export function configMacs(cls: OpClass, c: OpConfig): number {
 }
 
 /** Lower bound of each field (a neighbour never goes below it). */
-const FLOORS: Record<string, number> = { len: 4, h: 1, w: 3, t: 1, len2: 2 };
+const FLOORS: Record<string, number> = { len: 4, w: 3 };
 
 /**
  * A configuration near `c`: each size moved by up to +-25 % (at least +-1),
@@ -98,7 +98,6 @@ export function neighbourConfig(cls: OpClass, c: OpConfig, rng: Rng): OpConfig {
       const span = Math.max(1, Math.round(Math.abs(c[key]) * 0.25));
       out[key] = Math.max(FLOORS[key] ?? 1, c[key] + rng.int(-span, span));
     }
-    if (cls === 'softmax') out.len = Math.max(2, out.len);
     if (cls === 'pool' || cls === 'depthwise' || cls === 'conv2d' || cls === 'conv1d') clampWindow(cls, out);
     if (configMacs(cls, out) <= MAX_MACS) return out;
   }

@@ -10,6 +10,8 @@
 // predictor both go through opFeatures, so they can never disagree.
 import { elementCount, type Op } from '../graph/model.ts';
 import type { ShapeInfo } from '../ops/types.ts';
+import { convGeometry, readConvWindow } from '../ops/conv.ts';
+import type { WasmBuild } from '../runtime/wasm.ts';
 
 export const OP_CLASSES = ['dense', 'conv1d', 'conv2d', 'depthwise', 'pool', 'gru', 'lstm', 'elementwise', 'softmax'] as const;
 export type OpClass = (typeof OP_CLASSES)[number];
@@ -94,14 +96,20 @@ export interface OpShapes {
  * The features of one op. `weightBytes` is the op's packed weight size (the
  * plan's `weightBytes`), `records` how many records it runs (0 = free).
  */
-export function opFeatures(op: Op, shapes: OpShapes, macs: number, weightBytes: number, records: number): OpFeatures {
+export function opFeatures(op: Op, shapes: OpShapes, macs: number, weightBytes: number, records: number, build: WasmBuild): OpFeatures {
   if (records === 0) return { kind: 'free', values: [], macs, approximate: false };
   const v = new Map<string, number>();
-  const kind = fill(op, shapes, macs, weightBytes, v);
+  const kind = fill(op, shapes, macs, weightBytes, v, build === 'simd');
   const approximate = kind === 'copy';
   const cls: OpClass = kind === 'copy' ? 'elementwise' : kind;
   const values = CLASS_FEATURES[cls].features.map((f) => v.get(f) ?? 0);
   return { kind: cls, values, macs, approximate };
+}
+
+/** The SIMD GEMM clamps relu / clip (relu6) in its stores: no epilogue pass left. */
+function gemmEpilogueCost(op: Op, simd: boolean): number {
+  const a = op.attrs.activation;
+  return simd && (a === 'relu' || a === 'relu6' || a === 'clip') ? 0 : activationCost(op);
 }
 
 function activationCost(op: Op): number {
@@ -110,7 +118,7 @@ function activationCost(op: Op): number {
   return a === 'sigmoid' || a === 'tanh' ? 2 : 1;
 }
 
-function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number, v: Map<string, number>): OpClass | 'copy' {
+function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number, v: Map<string, number>, simd: boolean): OpClass | 'copy' {
   const x = ins[0]?.shape ?? [];
   const y = outs[0]?.shape ?? [];
   const outputs = elementCount(y);
@@ -120,8 +128,8 @@ function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number
     case 'dense': {
       const [k, n] = ins[1]!.shape;
       const rows = outputs / n;
-      setGemm(v, [{ m: rows, count: 1 }], n, k);
-      setEpilogue(v, activationCost(op), rows, n);
+      setGemm(v, gemmCalls([{ m: rows, n, k, count: 1 }], simd));
+      setEpilogue(v, gemmEpilogueCost(op, simd), rows, n);
       v.set('padded MACs', rows * k * roundUp(n, 8)).set('rows', rows).set('k', k).set('n', n).set('panels', Math.ceil(n / 8));
       v.set('k % 4', k % 4).set('n % 8', n % 8).set('rows % 4', rows % 4);
       return 'dense';
@@ -142,18 +150,12 @@ function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number
       const padded = pixels * patch * groups * roundUp(oc / groups, 8);
       // A 1x1, stride-1 conv with no padding reads x directly (no im2col copy).
       const pointwise = taps === 1 && stride === 1 && pixels * c === inputs ? 1 : 0;
-      // The kernel runs one GEMM per group over tiles of output pixels
-      // (conv2dTilePixels in assembly/kernels/conv.ts), after copying their
-      // patches; a patch is one run per kernel row when groups == 1 and the
-      // column dilation is 1, else one run per tap.
-      const tile = pointwise ? pixels : convTilePixels(pixels, patch);
-      const full = Math.floor(pixels / tile);
-      setGemm(v, [{ m: tile, count: full * groups }, { m: pixels - full * tile, count: groups }], oc / groups, patch);
-      setEpilogue(v, activationCost(op), pixels * groups, oc / groups);
-      const dil = (op.attrs.dilations as number[] | undefined) ?? [1];
-      const kernelRows = rank === 2 ? w[0] : 1;
-      const runs = pointwise ? 0 : groups === 1 && dil[dil.length - 1] === 1 ? pixels * kernelRows : pixels * taps * groups;
-      v.set('padded MACs', padded).set('patch bytes', pointwise ? 0 : pixels * patch * groups * 4).set('patch runs', runs).set('output pixels', pixels);
+      const conv = pointwise
+        ? { calls: gemmCalls([{ m: pixels, n: oc / groups, k: patch, count: groups }], simd), runs: 0, copied: 0 }
+        : convWork(op, x, w, rank, pixels, simd);
+      setGemm(v, conv.calls);
+      setEpilogue(v, gemmEpilogueCost(op, simd), pixels * groups, oc / groups);
+      v.set('padded MACs', padded).set('patch bytes', conv.copied * 4).set('patch runs', conv.runs).set('output pixels', pixels);
       v.set('channels', c).set('filters', oc).set('channels % 4', c % 4).set('filters % 8', oc % 8);
       v.set('patch length', patch).set('patch length % 4', patch % 4).set('taps', taps).set('stride', stride).set('groups', groups).set('pointwise', pointwise);
       return op.type;
@@ -169,7 +171,7 @@ function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number
       // One epilogue call per output row of ow * co floats.
       setEpilogue(v, activationCost(op), outputs / (y[y.length - 2] * co), y[y.length - 2] * co);
       // The SIMD build's 3x3 kernel (assembly/kernels/depthwise.ts), roughly: its full condition also checks the row fits.
-      const fast = rank === 2 && taps === 9 && ins[1]!.shape[0] === 3 && multiplier === 1 && dil.every((d) => d === 1) && co % 4 === 0;
+      const fast = simd && rank === 2 && taps === 9 && ins[1]!.shape[0] === 3 && multiplier === 1 && dil.every((d) => d === 1) && co % 4 === 0;
       v.set('3x3 path', fast ? 1 : 0);
       // Channels go 4 at a time through the window's taps; the last co % 4 one at a time.
       setLanes(v, outputs / co, taps, co);
@@ -236,6 +238,111 @@ function elementwiseKind(op: Op, ins: readonly (ShapeInfo | undefined)[]): numbe
   }
 }
 
+interface GemmWork {
+  tileSteps: number;
+  rowSteps: number;
+  tiles: number;
+}
+
+/**
+ * Inner-loop iterations of gemmF32 (assembly/kernels/dense.ts) over calls
+ * of m x n x k. SIMD: rows go 4 at a time through 4x8 tiles, k steps each
+ * ('tile steps'), a last 2 or 3 rows too (aliased rows); a last single row
+ * runs the GEMV loop, k steps per pair of 8-column panels ('row steps',
+ * latency-bound). Scalar: every row and panel is k scalar steps ('row
+ * steps'). 'tiles' counts the passes (a fixed cost each).
+ */
+function gemmCalls(calls: { m: number; n: number; k: number; count: number }[], simd: boolean): GemmWork {
+  const work: GemmWork = { tileSteps: 0, rowSteps: 0, tiles: 0 };
+  for (const { m, n, k, count } of calls) {
+    const panels = Math.ceil(n / 8);
+    if (!simd) {
+      work.rowSteps += count * m * panels * k;
+      work.tiles += count * m * panels;
+      continue;
+    }
+    const groups = Math.floor(m / 4) + (m % 4 >= 2 ? 1 : 0);
+    const single = m % 4 === 1 ? 1 : 0;
+    work.tileSteps += count * groups * panels * k;
+    work.rowSteps += count * single * Math.ceil(panels / 2) * k;
+    work.tiles += count * (groups * panels + single * Math.ceil(panels / 2));
+  }
+  return work;
+}
+
+function addWork(a: GemmWork, b: GemmWork): GemmWork {
+  return { tileSteps: a.tileSteps + b.tileSteps, rowSteps: a.rowSteps + b.rowSteps, tiles: a.tiles + b.tiles };
+}
+
+function setGemm(v: Map<string, number>, w: GemmWork): void {
+  v.set('tile steps', w.tileSteps).set('row steps', w.rowSteps).set('tiles', w.tiles);
+}
+
+/**
+ * The GEMM calls and patch copies of a non-pointwise conv2dF32
+ * (assembly/kernels/conv.ts). SIMD with one group, unit column dilation and
+ * kernel rows of >= 8 floats: per output row, the columns whose window lies
+ * inside the input are one GEMM reading the patches in place (rows of 4,
+ * the last aliased; k = the kernel rows inside the image), and the border
+ * columns are copied (one move per kernel row) and run as one GEMM per
+ * column. Otherwise (scalar, groups, dilation, narrow rows): im2col tiles of
+ * up to 64 KiB, one move per kernel row (groups 1, no column dilation) or per
+ * tap, then one GEMM per tile and group.
+ */
+function convWork(op: Op, x: readonly number[], wt: readonly number[], rank: 1 | 2, pixels: number, simd: boolean): { calls: GemmWork; runs: number; copied: number } {
+  const win = readConvWindow(op.attrs, { op: op.name }, rank);
+  const spatial = x.slice(1, rank + 1);
+  const axes = convGeometry(spatial, wt.slice(0, rank), win, { op: op.name });
+  const nb = x[0];
+  const c = x[x.length - 1];
+  const [h, w] = rank === 2 ? spatial : [1, spatial[0]];
+  const [kh, kw] = rank === 2 ? [wt[0], wt[1]] : [1, wt[0]];
+  const [oh, ow] = rank === 2 ? [axes[0].out, axes[1].out] : [1, axes[0].out];
+  const [sh, sw] = rank === 2 ? win.strides : [1, win.strides[0]];
+  const [dh, dw] = rank === 2 ? win.dilations : [1, win.dilations[0]];
+  const [padTop, padLeft] = rank === 2 ? [axes[0].padBegin, axes[1].padBegin] : [0, axes[0].padBegin];
+  const groups = Number(op.attrs.groups ?? 1);
+  const oc = wt[wt.length - 1];
+  const cg = c / groups;
+  const k = kh * kw * cg;
+  const asRuns = groups === 1 && dw === 1;
+  if (simd && asRuns && kw * c >= 8) {
+    const oxIn0 = Math.min(ow, Math.floor((padLeft + sw - 1) / sw));
+    const lastX = w - kw + padLeft;
+    const oxIn1 = Math.max(oxIn0, lastX < 0 ? 0 : Math.min(ow, Math.floor(lastX / sw) + 1));
+    const inner = oxIn1 - oxIn0;
+    const calls: { m: number; n: number; k: number; count: number }[] = [];
+    for (let oy = 0; oy < oh && inner > 0; oy++) {
+      const iy0 = oy * sh - padTop;
+      const kyLo = iy0 >= 0 ? 0 : Math.ceil(-iy0 / dh);
+      const room = h - iy0;
+      const kyHi = room <= 0 ? 0 : Math.min(kh, Math.ceil(room / dh));
+      // The segmented GEMM runs every row group as a 4-row tile.
+      calls.push({ m: 4 * Math.ceil(inner / 4), n: oc, k: Math.max(0, kyHi - kyLo) * kw * c, count: nb });
+    }
+    const border = ow - inner;
+    const tile = convTilePixels(pixels, k);
+    const rowsTotal = nb * oh;
+    const chunks = Math.ceil(rowsTotal / tile);
+    const last = rowsTotal - (chunks - 1) * tile;
+    const edge = border > 0 ? gemmCalls([{ m: tile, n: oc, k, count: border * (chunks - 1) }, { m: last, n: oc, k, count: border }], true) : { tileSteps: 0, rowSteps: 0, tiles: 0 };
+    return { calls: addWork(gemmCalls(calls, true), edge), runs: border * rowsTotal * kh, copied: border * rowsTotal * k };
+  }
+  const tile = convTilePixels(pixels, k);
+  const full = Math.floor(pixels / tile);
+  const calls = gemmCalls([{ m: tile, n: oc / groups, k, count: full * groups }, { m: pixels - full * tile, n: oc / groups, k, count: groups }], simd);
+  // A kernel row outside the input is one fill; inside, one move per row (runs) or per tap.
+  const perValidRow = asRuns ? ow : ow * kw;
+  let runs = 0;
+  for (let oy = 0; oy < oh; oy++) {
+    for (let ky = 0; ky < kh; ky++) {
+      const iy = oy * sh - padTop + ky * dh;
+      runs += iy >= 0 && iy < h ? perValidRow : ow;
+    }
+  }
+  return { calls, runs: runs * nb * groups, copied: pixels * k * groups };
+}
+
 function setLanes(v: Map<string, number>, pixels: number, taps: number, channels: number): void {
   v.set('output pixels', pixels).set('vector taps', pixels * taps * Math.floor(channels / 4)).set('scalar taps', pixels * taps * (channels % 4));
 }
@@ -243,27 +350,6 @@ function setLanes(v: Map<string, number>, pixels: number, taps: number, channels
 function setEpilogue(v: Map<string, number>, cost: number, rows: number, n: number): void {
   v.set('activation rows', cost > 0 ? rows : 0).set('cheap activation elements', cost === 1 ? rows * n : 0);
   v.set('transcendental vectors', cost === 2 ? rows * Math.floor(n / 4) : 0).set('transcendental tail', cost === 2 ? rows * (n % 4) : 0);
-}
-
-/**
- * Inner-loop iterations of the GEMM (assembly/kernels/dense.ts) over calls
- * of `m` rows: 4-row x 8-column tiles run k steps each ('tile steps'); the
- * m % 4 leftover rows run k steps per pair of panels ('row steps'), a
- * latency-bound loop; 'tiles' counts the tile and row passes (fixed cost each).
- */
-function setGemm(v: Map<string, number>, calls: { m: number; count: number }[], n: number, k: number): void {
-  const panels = Math.ceil(n / 8);
-  let tileSteps = 0;
-  let rowSteps = 0;
-  let tiles = 0;
-  for (const { m, count } of calls) {
-    const full = Math.floor(m / 4);
-    const rest = m % 4;
-    tileSteps += count * full * panels * k;
-    rowSteps += count * rest * Math.ceil(panels / 2) * k;
-    tiles += count * (full * panels + rest * Math.ceil(panels / 2));
-  }
-  v.set('tile steps', tileSteps).set('row steps', rowSteps).set('tiles', tiles);
 }
 
 /** Mirrors conv2dTilePixels in assembly/kernels/conv.ts (64 KiB of patches per tile). */

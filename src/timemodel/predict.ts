@@ -50,7 +50,7 @@ export function predictLatency(model: Model, profile: TimeProfile, options: { bu
   const plan = compilePlan(model, shapes, 0);
   const layers = model.ops.map((op, i): LayerPrediction => {
     const p = plan.ops[i];
-    const f = opFeatures(op, shapes.ops[i], p.macs, p.weightBytes, p.records.length);
+    const f = opFeatures(op, shapes.ops[i], p.macs, p.weightBytes, p.records.length, build);
     const baselineUs = bp.usPerMac * p.macs;
     if (f.kind === 'free') return { name: op.name, type: op.type, kind: f.kind, macs: p.macs, us: 0, baselineUs, approximate: false };
     const cp = bp.classes[f.kind];

@@ -4,11 +4,12 @@
 // overhead, the FLOPs baseline and one model tree per op class with its
 // held-out error. Reading checks every field, and refuses a profile from
 // another schema or tinysense version (its kernels time differently).
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fail } from '../errors.ts';
-import type { WasmBuild } from '../runtime/wasm.ts';
+import { WASM_FILES, type WasmBuild } from '../runtime/wasm.ts';
 import { CLASS_FEATURES, OP_CLASSES, type OpClass } from './features.ts';
 import { countLeaves, treeLeaves, type LinearModel, type ModelTree, type TreeNode } from './tree.ts';
 
@@ -32,6 +33,8 @@ export interface ClassProfile {
 }
 
 export interface BuildProfile {
+  /** SHA-256 of the wasm build that was timed: other kernels time differently. */
+  wasmSha256: string;
   /** Paid once per inference, whatever the model. */
   overheadUs: number;
   /** The FLOPs-proportional baseline: one constant time per MAC. */
@@ -49,23 +52,37 @@ export interface TimeProfile {
   builds: Partial<Record<WasmBuild, BuildProfile>>;
 }
 
-let cachedVersion: string | undefined;
+let cachedRoot: string | null | undefined;
 
-/** The version of the running tinysense, from its package.json (next to src/ or dist/). */
-export function runtimeVersion(): string {
-  if (cachedVersion) return cachedVersion;
+/** The folder of tinysense's package.json (above src/ or dist/), or null. */
+function packageRoot(): string | null {
+  if (cachedRoot !== undefined) return cachedRoot;
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let up = 0; up < 4; up++, dir = path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
     if (!existsSync(file)) continue;
     try {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'tinysense' && typeof pkg.version === 'string') return (cachedVersion = pkg.version);
+      if ((JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'tinysense') return (cachedRoot = dir);
     } catch {
       // not ours; keep looking
     }
   }
-  return (cachedVersion = 'unknown');
+  return (cachedRoot = null);
+}
+
+/** The version of the running tinysense, from its package.json. */
+export function runtimeVersion(): string {
+  const root = packageRoot();
+  if (!root) return 'unknown';
+  return (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+}
+
+/** SHA-256 (hex) of the installed wasm build, or '' when it cannot be read. */
+export function kernelsHash(build: WasmBuild): string {
+  const root = packageRoot();
+  const file = root ? path.join(root, 'wasm', WASM_FILES[build]) : '';
+  if (!file || !existsSync(file)) return '';
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
 export function readProfileFile(file: string): TimeProfile {
@@ -108,6 +125,13 @@ export function parseProfile(text: string, file?: string): TimeProfile {
     const where = `builds.${build}`;
     if (build !== 'simd' && build !== 'scalar') bad(where, '"simd" or "scalar"', build);
     if (!isObject(bp)) return bad(where, 'an object', bp);
+    if (typeof bp.wasmSha256 !== 'string') bad(`${where}.wasmSha256`, 'a hex string', bp.wasmSha256);
+    const installed = kernelsHash(build as WasmBuild);
+    if (installed && bp.wasmSha256 !== installed) {
+      fail('TIMEMODEL_PROFILE', `the ${build} kernels changed since the profile was made (rebuilt or upgraded wasm), so its times no longer hold`, {
+        where: { file, field: `${where}.wasmSha256` }, expected: `${installed.slice(0, 16)}...`, found: `${String(bp.wasmSha256).slice(0, 16)}...`,
+      });
+    }
     if (!isNonNegative(bp.overheadUs)) bad(`${where}.overheadUs`, 'a number >= 0', bp.overheadUs);
     if (!isNonNegative(bp.usPerMac)) bad(`${where}.usPerMac`, 'a number >= 0', bp.usPerMac);
     if (!isObject(bp.classes)) return bad(`${where}.classes`, 'an object', bp.classes);

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../src/util/npy.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const MODEL = 'models/demo-har.tsm';
+const MODEL = 'models/deepsense-wisdm.tsm';
+const SAMPLES = JSON.parse(readFileSync(new URL('../../models/samples/labels.json', import.meta.url), 'utf8')) as string[];
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
@@ -18,7 +19,7 @@ function cli(...args: string[]) {
 }
 
 test('every command has --help, and no command prints usage with exit 2', () => {
-  for (const c of ['inspect', 'run', 'bench', 'demo']) {
+  for (const c of ['inspect', 'run', 'bench', 'demo', 'train', 'eval']) {
     const r = cli(c, '--help');
     assert.is(r.code, 0, c);
     assert.match(r.out, `usage: tinysense ${c}`);
@@ -32,14 +33,17 @@ test('every command has --help, and no command prints usage with exit 2', () => 
 test('inspect prints ops, params, MACs and the memory plan; --json is the same data', () => {
   const r = cli('inspect', MODEL);
   assert.is(r.code, 0, r.err);
-  for (const s of ['conv1d', 'gru', 'softmax', 'params', 'MACs', 'arena', 'weights']) assert.match(r.out, s);
+  for (const s of ['fft', 'conv2d', 'gru', 'softmax', 'params', 'MACs', 'arena', 'weights']) assert.match(r.out, s);
   const j = JSON.parse(cli('inspect', MODEL, '--json').out);
-  assert.is(j.ops.length, 6);
+  assert.equal(j.ops.slice(0, 3).map((o: { type: string }) => o.type), ['mul', 'add', 'fft']);
   assert.is(j.totals.macs, j.ops.reduce((s: number, o: { macs: number }) => s + o.macs, 0));
   assert.ok(j.memory.arenaBytes >= j.memory.peakLiveBytes && j.memory.peakLiveBytes > 0);
-  // conv1d: 100 outputs x 32 filters x kernel 5 x 6 channels
-  assert.is(j.ops[0].macs, 100 * 32 * 5 * 6);
-  assert.is(j.ops[0].params, 5 * 6 * 32 + 32);
+  // the accelerometer's first conv: [1 x 3] kernel over the (re, im) of 3 axes, on 10 intervals of 11 frequency bins (valid: 9)
+  const conv = j.ops.find((o: { name: string }) => o.name === 'accel.conv0');
+  const [, intervals, bins, filters] = conv.outputShape;
+  assert.equal([intervals, bins], [10, 9]);
+  assert.is(conv.macs, intervals * bins * filters * 3 * 6);
+  assert.is(conv.params, 3 * 6 * filters + filters);
 });
 
 test('run: every sample window, a .npy of outputs, JSON output', () => {
@@ -48,10 +52,14 @@ test('run: every sample window, a .npy of outputs, JSON output', () => {
     const out = path.join(dir, 'probs.npy');
     const r = cli('run', MODEL, '--input', 'models/samples/windows.npy', '--output', out);
     assert.is(r.code, 0, r.err);
-    assert.is(r.out.split('\n').filter((l) => /^\d+\s/.test(l)).length, 6);
+    const rows = r.out.split('\n').filter((l) => /^\d+\s/.test(l));
+    assert.is(rows.length, SAMPLES.length);
+    // a trained model: most sample windows (test participants) get their label
+    const right = rows.filter((l, i) => l.split(/\s+/)[1] === SAMPLES[i]).length;
+    assert.ok(right >= 0.6 * SAMPLES.length, `${right}/${SAMPLES.length} sample windows right`);
     const probs = readNpy(new Uint8Array(readFileSync(out)));
-    assert.equal(probs.shape, [6, 18]);
-    for (let w = 0; w < 6; w++) {
+    assert.equal(probs.shape, [SAMPLES.length, 18]);
+    for (let w = 0; w < SAMPLES.length; w++) {
       const s = probs.data.subarray(w * 18, (w + 1) * 18).reduce((a, b) => a + b, 0);
       assert.ok(Math.abs(s - 1) < 1e-5, `window ${w} sums to ${s}`);
     }

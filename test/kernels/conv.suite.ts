@@ -112,6 +112,19 @@ const CASES: ConvCase[] = [
   { n: 1, h: 10, w: 10, c: 64, oc: 9, kh: 3, kw: 3, padH: 'same', padW: 'same' },
   // k > the tile budget: the tile shrinks to the GEMM's 4 rows.
   { n: 1, h: 3, w: 3, c: 700, oc: 3, kh: 5, kw: 5, padH: 'same', padW: 'same' },
+  // Patches read in place (SIMD, groups 1, unit column dilation, kw*c >= 16):
+  // batch 2 with both border columns and a partial panel; the run length just
+  // at the gate; row dilation; stride 2 with a fused activation; output rows
+  // whose window sees no input row; no column inside (all border); one
+  // inside column; DeepSense's conv1d rows (14 = 4+4+4+2 GEMM rows).
+  { n: 2, h: 6, w: 7, c: 8, oc: 13, kh: 3, kw: 3, padH: 'same', padW: 'same' },
+  { n: 1, h: 5, w: 9, c: 4, oc: 9, kh: 2, kw: 4, padH: [1, 0], padW: [2, 1] },
+  { n: 1, h: 9, w: 8, c: 6, oc: 5, kh: 3, kw: 3, dh: 2, padH: [2, 2], padW: 'same' },
+  { n: 1, h: 8, w: 9, c: 8, oc: 16, kh: 3, kw: 3, sh: 2, sw: 2, padH: 'same', padW: 'same', act: { kind: 'relu' } },
+  { n: 1, h: 2, w: 6, c: 8, oc: 4, kh: 3, kw: 3, padH: [4, 4], padW: [1, 1], act: { kind: 'tanh' } },
+  { n: 1, h: 3, w: 2, c: 8, oc: 5, kh: 3, kw: 3, padH: 'same', padW: 'same' },
+  { n: 1, h: 4, w: 5, c: 8, oc: 8, kh: 3, kw: 3, sw: 3, padH: 'same', padW: [1, 1], bias: false },
+  { n: 3, h: 1, w: 16, c: 64, oc: 64, kh: 1, kw: 3, act: { kind: 'relu' } },
 ];
 
 function randomCase(rng: Rng): ConvCase {

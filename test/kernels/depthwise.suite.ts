@@ -98,6 +98,12 @@ const CASES: DwCase[] = [
   { n: 1, h: 1, w: 18, c: 16, kh: 3, kw: 3, padH: [1, 1], padW: 'same', act: { kind: 'sigmoid' } },
   { n: 1, h: 5, w: 10, c: 8, kh: 3, kw: 3, padH: 'same', padW: 'same' },
   { n: 1, h: 5, w: 9, c: 8, kh: 3, kw: 3, padH: 'same', padW: 'same' },
+  // 3x3 below the register path's width: stride 2 with batch 2, one input
+  // column, columns whose taps are all outside, DS-CNN's layer with relu6.
+  { n: 2, h: 7, w: 4, c: 8, kh: 3, kw: 3, sh: 2, sw: 2, padH: 'same', padW: 'same', act: { kind: 'relu' } },
+  { n: 1, h: 6, w: 1, c: 4, kh: 3, kw: 3, padH: 'same', padW: [1, 1], bias: false },
+  { n: 1, h: 1, w: 3, c: 12, kh: 3, kw: 3, padH: [1, 1], padW: [2, 2], act: { kind: 'sigmoid' } },
+  { n: 1, h: 25, w: 5, c: 64, kh: 3, kw: 3, padH: 'same', padW: 'same', act: { kind: 'clip', min: 0, max: 6 } },
 ];
 
 function randomCase(rng: Rng): DwCase {

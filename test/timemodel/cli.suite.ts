@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { syntheticProfile } from './synthetic.ts';
+import { createBuilder } from '../../src/graph/builder.ts';
+import { writeModel } from '../../src/format/write.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -19,10 +21,23 @@ function cli(...args: string[]) {
 const dir = mkdtempSync(path.join(tmpdir(), 'tinysense-timemodel-'));
 const good = path.join(dir, 'profile.json');
 const stale = path.join(dir, 'stale.json');
-writeFileSync(good, JSON.stringify(syntheticProfile()));
-writeFileSync(stale, JSON.stringify({ ...syntheticProfile(), tinysenseVersion: '0.0.0-other' }));
+const model = path.join(dir, 'model.tsm');
+{
+  const b = createBuilder('tm-cli');
+  const x = b.conv1d(b.input('x', [1, 32, 3]), { filters: 8, kernel: 3, activation: 'relu' });
+  b.output(b.softmax(b.dense(b.gru(x, { units: 12 }), { units: 5 })), 'y');
+  writeFileSync(model, writeModel(b.build()));
+}
+
+// Written right before use: the profile records the hash of the installed
+// wasm, which a concurrent rebuild would change.
+function writeProfiles(): void {
+  writeFileSync(good, JSON.stringify(syntheticProfile()));
+  writeFileSync(stale, JSON.stringify({ ...syntheticProfile(), tinysenseVersion: '0.0.0-other' }));
+}
 
 test('profile --help and --explain', () => {
+  writeProfiles();
   const h = cli('profile', '--help');
   assert.is(h.code, 0);
   assert.match(h.out, 'usage: tinysense profile');
@@ -33,15 +48,17 @@ test('profile --help and --explain', () => {
 });
 
 test('inspect --time-model prints each layer next to the FLOPs baseline', () => {
-  const r = cli('inspect', 'models/demo-har.tsm', '--time-model', good);
+  writeProfiles();
+  const r = cli('inspect', model, '--time-model', good);
   assert.is(r.code, 0, r.err);
   for (const s of ['predicted us', 'FLOPs baseline us', 'total: predicted', 'test CPU', 'gru']) assert.match(r.out, s);
-  const j = JSON.parse(cli('inspect', 'models/demo-har.tsm', '--time-model', good, '--json').out);
+  const j = JSON.parse(cli('inspect', model, '--time-model', good, '--json').out);
   assert.ok(j.totalUs > 0 && j.layers.length > 0);
 });
 
 test('a profile from another version is refused with TIMEMODEL_PROFILE', () => {
-  const r = cli('inspect', 'models/demo-har.tsm', '--time-model', stale);
+  writeProfiles();
+  const r = cli('inspect', model, '--time-model', stale);
   assert.is(r.code, 1);
   assert.match(r.err, 'TIMEMODEL_PROFILE');
   assert.match(r.err, 'another tinysense version');

@@ -6,13 +6,14 @@ import { createBuilder } from '../../src/graph/builder.ts';
 import type { Model } from '../../src/graph/model.ts';
 import { validateModel } from '../../src/graph/validate.ts';
 import { compilePlan } from '../../src/schedule/compile.ts';
+import type { WasmBuild } from '../../src/runtime/wasm.ts';
 import { CLASS_FEATURES, ELEMENTWISE_KINDS, OP_CLASSES, opFeatures, type OpFeatures } from '../../src/timemodel/features.ts';
 
-function featuresOf(model: Model): (OpFeatures & { named: Record<string, number> })[] {
+function featuresOf(model: Model, build: WasmBuild = 'simd'): (OpFeatures & { named: Record<string, number> })[] {
   const shapes = validateModel(model);
   const plan = compilePlan(model, shapes, 0);
   return model.ops.map((op, i) => {
-    const f = opFeatures(op, shapes.ops[i], plan.ops[i].macs, plan.ops[i].weightBytes, plan.ops[i].records.length);
+    const f = opFeatures(op, shapes.ops[i], plan.ops[i].macs, plan.ops[i].weightBytes, plan.ops[i].records.length, build);
     const named: Record<string, number> = {};
     if (f.kind !== 'free') CLASS_FEATURES[f.kind].features.forEach((n, j) => (named[n] = f.values[j]));
     return { ...f, named };
@@ -40,10 +41,15 @@ test('dense [3, 10] x [10, 13] with tanh', () => {
   assert.is(f.named.n, 13);
   assert.is(f.named['k % 4'], 2);
   assert.is(f.named['n % 8'], 5);
-  // 3 rows < one 4-row tile: each row runs the 2 panels as one pair, k = 10 steps.
-  assert.is(f.named['tile steps'], 0);
-  assert.is(f.named['row steps'], 3 * 1 * 10);
-  assert.is(f.named.tiles, 3);
+  // SIMD: the 3 rows run as one 4-row tile (one row aliased) over 2 panels, k = 10 steps each.
+  assert.is(f.named['tile steps'], 1 * 2 * 10);
+  assert.is(f.named['row steps'], 0);
+  assert.is(f.named.tiles, 2);
+  // Scalar: every row and panel is k scalar steps.
+  const [g] = featuresOf(b.build(), 'scalar');
+  assert.is(g.named['tile steps'], 0);
+  assert.is(g.named['row steps'], 3 * 2 * 10);
+  assert.is(g.named.tiles, 6);
   assert.is(f.named['activation cost'], 2);
   // tanh per row of 13: 3 SIMD vectors and 1 scalar tail element.
   assert.is(f.named['activation rows'], 3);
@@ -64,7 +70,6 @@ test('conv1d: 3 taps, 6 -> 10 channels, stride 2, same padding', () => {
   assert.is(f.named['padded MACs'], 10 * 18 * 16);
   assert.is(f.named['patch length'], 18);
   assert.is(f.named['patch length % 4'], 2);
-  assert.is(f.named['patch bytes'], 10 * 18 * 4);
   assert.is(f.named.channels, 6);
   assert.is(f.named['channels % 4'], 2);
   assert.is(f.named.filters, 10);
@@ -72,12 +77,21 @@ test('conv1d: 3 taps, 6 -> 10 channels, stride 2, same padding', () => {
   assert.is(f.named.taps, 3);
   assert.is(f.named.stride, 2);
   assert.is(f.named.pointwise, 0);
-  // One GEMM call over 10 pixels: 2 full 4-row tiles x 2 panels x 18 steps, then 2 rows x 1 panel pair x 18.
-  assert.is(f.named['tile steps'], 2 * 2 * 18);
-  assert.is(f.named['row steps'], 2 * 1 * 18);
-  assert.is(f.named.tiles, 2 * 2 + 2 * 1);
-  // groups 1, no dilation: one copied run per pixel and kernel row.
-  assert.is(f.named['patch runs'], 10);
+  // SIMD reads the patches in place: output columns 0..8 have their window
+  // inside the input, one GEMM of 9 rows (3 tiles of 4, the last aliased) x 2
+  // panels x 18 steps; column 9 crosses the padded edge: one copied patch
+  // (1 move, 18 floats) and a one-row GEMV over the panel pair.
+  assert.is(f.named['tile steps'], 3 * 2 * 18);
+  assert.is(f.named['row steps'], 18);
+  assert.is(f.named.tiles, 3 * 2 + 1);
+  assert.is(f.named['patch runs'], 1);
+  assert.is(f.named['patch bytes'], 18 * 4);
+  // Scalar: im2col of all 10 patches (one move each), then 10 rows x 2 panels x 18 scalar steps.
+  const [g] = featuresOf(b.build(), 'scalar');
+  assert.is(g.named['patch runs'], 10);
+  assert.is(g.named['patch bytes'], 10 * 18 * 4);
+  assert.is(g.named['row steps'], 10 * 2 * 18);
+  assert.is(g.named.tiles, 20);
 });
 
 test('a 1x1 stride-1 conv2d is pointwise: no patch copy', () => {

@@ -50,6 +50,10 @@ test('a profile from another schema or tinysense version is refused', () => {
   const p = syntheticProfile();
   assert.is(codeAndField(() => parseProfile(text({ ...p, schemaVersion: PROFILE_SCHEMA_VERSION + 1 }))), 'TIMEMODEL_PROFILE schemaVersion');
   assert.is(codeAndField(() => parseProfile(text({ ...p, tinysenseVersion: '0.0.0-other' }))), 'TIMEMODEL_PROFILE tinysenseVersion');
+  // Kernels rebuilt since profiling (same version, other wasm): refused too.
+  const rebuilt = JSON.parse(text(p));
+  rebuilt.builds.simd.wasmSha256 = '0'.repeat(64);
+  assert.is(codeAndField(() => parseProfile(text(rebuilt))), 'TIMEMODEL_PROFILE builds.simd.wasmSha256');
   try {
     parseProfile(text({ ...p, tinysenseVersion: '0.0.0-other' }), 'old.json');
   } catch (e) {

@@ -1,7 +1,7 @@
 // A profile with a synthetic dense tree, for tests that must not time anything.
 import { CLASS_FEATURES } from '../../src/timemodel/features.ts';
 import { fitModelTree } from '../../src/timemodel/tree.ts';
-import { PROFILE_SCHEMA, PROFILE_SCHEMA_VERSION, runtimeVersion, type TimeProfile } from '../../src/timemodel/profile-file.ts';
+import { kernelsHash, PROFILE_SCHEMA, PROFILE_SCHEMA_VERSION, runtimeVersion, type TimeProfile } from '../../src/timemodel/profile-file.ts';
 
 /** A profile with a synthetic dense tree: 0.1 us + 1 ns x padded MACs, 3x slower when n % 8 != 0. */
 export function syntheticProfile(): TimeProfile {
@@ -28,6 +28,6 @@ export function syntheticProfile(): TimeProfile {
     createdAt: '2025-01-01T00:00:00.000Z',
     mode: 'quick',
     machine: { cpu: 'test CPU', cores: 2, node: 'v20', platform: 'linux', arch: 'x64' },
-    builds: { simd: { overheadUs: 0.5, usPerMac: 2e-3, classes: { dense: { tree: fit.tree, samples: y.length, leaves: fit.leaves, validation: { rows: fit.validationRows, within10: 1, rmspe: 0 } } } } },
+    builds: { simd: { wasmSha256: kernelsHash('simd'), overheadUs: 0.5, usPerMac: 2e-3, classes: { dense: { tree: fit.tree, samples: y.length, leaves: fit.leaves, validation: { rows: fit.validationRows, within10: 1, rmspe: 0 } } } } },
   };
 }
