@@ -20,7 +20,7 @@ import { buildOption } from './run.ts';
 export const TRAIN_DEFAULTS = {
   window: 200, intervals: 10, epochs: 15, batch: 64, lr: 2e-3, weightDecay: 1e-4, seed: 1, validationSubjects: 4, patience: 5,
   convFilters: 64, convKernels: [3, 3, 3], mergeFilters: 64, mergeKernels: [3, 3, 3], gruUnits: 120, gruLayers: 2, dropout: 0.2,
-  noise: 0.05, scale: 0.1, rotationDeg: 30, shift: 20, mirror: 0.25, turn: 0.25,
+  noise: 0.05, scale: 0.1, rotationDeg: 15, shift: 20, mirror: 0.25, turn: 0.25,
 };
 
 function numberOption(values: Record<string, unknown>, name: string, dflt: number, min: number, max = Infinity): number {

@@ -24,7 +24,7 @@ test('auto picks scalar when the probe fails; asking for simd there is RUN_WASM'
 });
 
 test('a process whose engine lacks SIMD runs the model on the scalar build', () => {
-  const r = spawnSync(process.execPath, ['--import', path.join(root, 'test/fixtures/no-simd-engine.mjs'), path.join(root, 'dist/cli.js'), 'run', 'models/demo-har.tsm', '--input', 'models/samples/windows.npy'], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', path.join(root, 'test/fixtures/no-simd-engine.mjs'), path.join(root, 'dist/cli.js'), 'run', 'models/deepsense-wisdm.tsm', '--input', 'models/samples/windows.npy'], { cwd: root, encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, / \d+ window\(s\), scalar build/);
 });
