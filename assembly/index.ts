@@ -21,6 +21,7 @@ export * from './kernels/conv';
 export * from './kernels/depthwise';
 export * from './kernels/elementwise';
 export * from './kernels/copy';
+export * from './kernels/vector';
 export * from './kernels/gru';
 export * from './kernels/lstm';
 export * from './train/dense';

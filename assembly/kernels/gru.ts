@@ -24,6 +24,7 @@
 
 import { gemmF32, gemmPackedBytes, packGemmF32, GEMM_NR } from './dense';
 import { sigmoidF32, tanhF32, ACT_NONE } from './activation';
+import { accumulateF32, blendF32, fmaF32, mulF32 } from './vector';
 
 /** Packed bytes of the input weights W [I, 3H] (with all folded biases). */
 export function gruPackedWBytes(inSize: i32, hidden: i32): i32 {
@@ -77,68 +78,6 @@ export function packGruRecurrentF32(r: usize, bR: usize, packed: usize, hidden: 
   } else {
     packGemmF32(r, n3, 0, packed, hidden, 2 * hidden);
     packGemmF32(r + (<usize>(2 * hidden) << 2), n3, 0, packed + gemmPackedBytes(hidden, 2 * hidden), hidden, hidden);
-  }
-}
-
-/** y[i] += x[i]. */
-export function accumulateF32(x: usize, y: usize, count: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= count; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(x + o)));
-    }
-  }
-  for (; i < count; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, load<f32>(y + o) + load<f32>(x + o));
-  }
-}
-
-/** y[i] = a[i] * b[i]. */
-function multiplyF32(a: usize, b: usize, y: usize, count: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= count; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(y + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
-    }
-  }
-  for (; i < count; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, load<f32>(a + o) * load<f32>(b + o));
-  }
-}
-
-/** g[i] = xp[i] + r[i] * g[i]: the h-gate pre-activation under linear_before_reset = 1. */
-function resetLinearF32(xp: usize, r: usize, g: usize, count: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= count; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(g + o, f32x4.add(v128.load(xp + o), f32x4.mul(v128.load(r + o), v128.load(g + o))));
-    }
-  }
-  for (; i < count; i++) {
-    const o = <usize>i << 2;
-    store<f32>(g + o, load<f32>(xp + o) + load<f32>(r + o) * load<f32>(g + o));
-  }
-}
-
-/** hNew = hh + z*(hPrev - hh), i.e. (1-z)*hh + z*hPrev; hNew may be hPrev. */
-function blendStateF32(z: usize, hh: usize, hPrev: usize, hNew: usize, count: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= count; i += 4) {
-      const o = <usize>i << 2;
-      const c = v128.load(hh + o);
-      v128.store(hNew + o, f32x4.add(c, f32x4.mul(v128.load(z + o), f32x4.sub(v128.load(hPrev + o), c))));
-    }
-  }
-  for (; i < count; i++) {
-    const o = <usize>i << 2;
-    const c = load<f32>(hh + o);
-    store<f32>(hNew + o, c + load<f32>(z + o) * (load<f32>(hPrev + o) - c));
   }
 }
 
@@ -200,17 +139,17 @@ export function gruF32(
       const g = gates + <usize>b * rowBytes;
       accumulateF32(xp, g, 2 * H);
       sigmoidF32(g, g, 2 * H);
-      if (linearBeforeReset == 0) multiplyF32(g + hBytes, hPrev + <usize>b * prevStride, rh + <usize>b * hBytes, H);
+      if (linearBeforeReset == 0) mulF32(g + hBytes, hPrev + <usize>b * prevStride, rh + <usize>b * hBytes, H);
     }
     if (linearBeforeReset == 0) gemmF32(rh, H, packedRh, gates + 2 * hBytes, n3, n, H, H, ACT_NONE, 0, 0);
     for (let b = 0; b < n; b++) {
       const xp = xproj + <usize>(b * t + s) * rowBytes;
       const g = gates + <usize>b * rowBytes;
       const gh = g + 2 * hBytes;
-      if (linearBeforeReset != 0) resetLinearF32(xp + 2 * hBytes, g + hBytes, gh, H);
+      if (linearBeforeReset != 0) fmaF32(xp + 2 * hBytes, g + hBytes, gh, gh, H);
       else accumulateF32(xp + 2 * hBytes, gh, H);
       tanhF32(gh, gh, H);
-      blendStateF32(g, gh, hPrev + <usize>b * prevStride, hOut + <usize>b * outStride, H);
+      blendF32(g, gh, hPrev + <usize>b * prevStride, hOut + <usize>b * outStride, H);
     }
     hPrev = hOut;
     ldPrev = ldOut;

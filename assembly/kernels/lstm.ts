@@ -17,7 +17,8 @@
 
 import { gemmF32, gemmPackedBytes, packGemmF32 } from './dense';
 import { sigmoidF32, tanhF32, ACT_NONE } from './activation';
-import { accumulateF32, addPackedBiasF32 } from './gru';
+import { addPackedBiasF32 } from './gru';
+import { accumulateF32 } from './vector';
 
 /** Packed bytes of the input weights W [I, 4H] (with both biases folded). */
 export function lstmPackedWBytes(inSize: i32, hidden: i32): i32 {

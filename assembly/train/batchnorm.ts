@@ -6,7 +6,7 @@
 //   dx = gamma * invstd / M * (M dy - dbeta - xhat * dgamma),  M = rows.
 // Channels are contiguous, so every loop runs over channels 4 at a time.
 
-import { accumulateF32 } from '../kernels/gru';
+import { accumulateF32 } from '../kernels/vector';
 
 /**
  * y = gamma * (x - mean) * invstd + beta with the batch mean and biased

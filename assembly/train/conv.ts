@@ -8,7 +8,7 @@
 // padded taps receive no gradient.
 
 import { gemmF32, gemmPackedBytes, GEMM_MR } from '../kernels/dense';
-import { accumulateF32 } from '../kernels/gru';
+import { accumulateF32 } from '../kernels/vector';
 import { ACT_NONE } from '../kernels/activation';
 import { columnSumF32, gemmTransAF32, gemmTransAScratchBytes, packGemmTransposedF32 } from './dense';
 

@@ -7,7 +7,7 @@
 // Weights arrive raw (row-major, as the optimiser updates them), never packed.
 
 import { gemmF32, gemmPackedBytes, packGemmF32, GEMM_NR } from '../kernels/dense';
-import { accumulateF32 } from '../kernels/gru';
+import { accumulateF32 } from '../kernels/vector';
 import { ACT_NONE } from '../kernels/activation';
 
 /** Rows of A (and of B) gemmTransAF32 transposes and packs per pass. */

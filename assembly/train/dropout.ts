@@ -5,7 +5,7 @@
 // so a run is reproducible from its seed whatever the batch order, and both
 // builds draw the same mask.
 
-import { mulF32 } from './gru';
+import { mulF32 } from '../kernels/vector';
 
 // @ts-ignore: decorator
 @inline function mix32(h: u32): u32 {

@@ -4,7 +4,7 @@
 // as the output shape and the operand's strides (0 on broadcast dims) after
 // merging dims (ops/shape.ts collapseDims), exactly as for binaryF32.
 
-import { accumulateF32 } from '../kernels/gru';
+import { accumulateF32 } from '../kernels/vector';
 
 const MAX_RANK: i32 = 6;
 const counters: usize = memory.data(MAX_RANK * 4, 16);

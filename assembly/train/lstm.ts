@@ -15,9 +15,9 @@
 
 import { gemmF32, gemmPackedBytes } from '../kernels/dense';
 import { sigmoidF32, tanhF32, ACT_NONE } from '../kernels/activation';
-import { accumulateF32 } from '../kernels/gru';
+import { accumulateF32, addF32, mulF32 } from '../kernels/vector';
 import { columnSumF32, gemmTransAF32, gemmTransAScratchBytes, packGemmTransposedF32 } from './dense';
-import { addF32, copyStatesOut, inputProjectionGradsF32, mulF32 } from './gru';
+import { copyStatesOut, inputProjectionGradsF32 } from './gru';
 
 export function lstmTrainSavedBytes(n: i32, t: i32, hidden: i32): i32 {
   return (2 * (t + 1) * n * hidden + t * n * 5 * hidden) << 2;
