@@ -107,4 +107,19 @@ test('every `npx tinysense` command in the README runs', () => {
   }
 });
 
+test('the README library example runs against the built package', () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(code, 'README has a ts example');
+  const file = path.join(root, `.readme-example-${process.pid}.mjs`);
+  writeFileSync(file, code!.replace("from 'tinysense'", "from './dist/index.js'"));
+  try {
+    const r = spawnSync(process.execPath, [file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, '[ 1, 18 ]');
+  } finally {
+    rmSync(file, { force: true });
+  }
+});
+
 test.run();
