@@ -1,5 +1,5 @@
-// The compact layout of an aligned multi-sensor data set (the form
-// ../shared/data/wisdm-watch/ ships, see its PROVENANCE.md):
+// The compact layout of an aligned multi-sensor data set (the form the
+// WISDM watch data set is distributed in here; its PROVENANCE.md describes it):
 //   sequences.f32  little-endian f32, row-major [total_samples, channels]
 //   index.json     [{subject, activity, label, offset, length}] per contiguous segment (samples)
 //   manifest.json  {channels, labels: [{id, code, name}], sample_rate_hz, total_samples,

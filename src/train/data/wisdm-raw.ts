@@ -6,7 +6,7 @@
 // (`<dir>/watch/...` without `raw/` is accepted too), one reading a line:
 //   subject,activity_code,timestamp_ns,x,y,z;
 // The two sensors tick on their own clocks, so they are aligned the way the
-// compact layout was made (../shared/data/wisdm-watch/PROVENANCE.md), per
+// compact WISDM layout was made (as its PROVENANCE.md describes), per
 // subject and activity: sort by timestamp and drop repeated timestamps;
 // resample the gyroscope onto the accelerometer's timestamps by linear
 // interpolation; keep a reading only inside the gyroscope's time span and
