@@ -17,7 +17,7 @@ import type { Attrs } from '../graph/model.ts';
 import { intAttr } from './attrs.ts';
 import { gemmPackedBytes } from './dense.ts';
 import { OPCODES } from './opcodes.ts';
-import type { OpDef, ShapeInfo } from './types.ts';
+import type { InputSpec, OpDef, ShapeInfo } from './types.ts';
 
 type KernelFn = (...a: number[]) => number;
 
@@ -75,21 +75,32 @@ export function gruPackedRBytes(hidden: number, linearBeforeReset: number): numb
   return linearBeforeReset ? gemmPackedBytes(hidden, 3 * hidden) : gemmPackedBytes(hidden, 2 * hidden) + gemmPackedBytes(hidden, hidden);
 }
 
-/** Mirrors gruScratchBytes in assembly/kernels/gru.ts. */
-export function gruScratchBytes(n: number, t: number, hidden: number): number {
-  return (n * t * 3 * hidden + n * 3 * hidden + 2 * n * hidden) * 4;
+/**
+ * Scratch of a recurrent kernel with `gates` gate blocks: the input
+ * projection of every step, one step's recurrent projection and two states.
+ * Mirrors gruScratchBytes / lstmScratchBytes in assembly/kernels/.
+ */
+export function recurrentScratchBytes(n: number, t: number, hidden: number, gates: number): number {
+  return (n * t * gates * hidden + n * gates * hidden + 2 * n * hidden) * 4;
 }
+
+export function gruScratchBytes(n: number, t: number, hidden: number): number {
+  return recurrentScratchBytes(n, t, hidden, 3);
+}
+
+/** Inputs shared by gru and lstm (lstm adds c0). */
+export const RECURRENT_INPUTS: InputSpec[] = [
+  { name: 'x' },
+  { name: 'W', constant: true },
+  { name: 'R', constant: true },
+  { name: 'bW', optional: true, constant: true },
+  { name: 'bR', optional: true, constant: true },
+  { name: 'h0', optional: true },
+];
 
 export const gruOp: OpDef = {
   type: 'gru',
-  inputs: [
-    { name: 'x' },
-    { name: 'W', constant: true },
-    { name: 'R', constant: true },
-    { name: 'bW', optional: true, constant: true },
-    { name: 'bR', optional: true, constant: true },
-    { name: 'h0', optional: true },
-  ],
+  inputs: RECURRENT_INPUTS,
   outputs: 1,
   infer(ins, attrs, where) {
     intAttr(attrs, 'linearBeforeReset', where, 0, 0, 1);

@@ -15,7 +15,7 @@
 // a forward and a reverse lstm on the same x joined by a concat on the
 // channel axis. The kernel is assembly/kernels/lstm.ts.
 import { gemmPackedBytes } from './dense.ts';
-import { inferRecurrent, readRecurrentAttrs } from './gru.ts';
+import { inferRecurrent, readRecurrentAttrs, recurrentScratchBytes, RECURRENT_INPUTS } from './gru.ts';
 import { OPCODES } from './opcodes.ts';
 import type { OpDef } from './types.ts';
 
@@ -23,20 +23,12 @@ type KernelFn = (...a: number[]) => number;
 
 /** Mirrors lstmScratchBytes in assembly/kernels/lstm.ts. */
 export function lstmScratchBytes(n: number, t: number, hidden: number): number {
-  return (n * t * 4 * hidden + n * 4 * hidden + 2 * n * hidden) * 4;
+  return recurrentScratchBytes(n, t, hidden, 4);
 }
 
 export const lstmOp: OpDef = {
   type: 'lstm',
-  inputs: [
-    { name: 'x' },
-    { name: 'W', constant: true },
-    { name: 'R', constant: true },
-    { name: 'bW', optional: true, constant: true },
-    { name: 'bR', optional: true, constant: true },
-    { name: 'h0', optional: true },
-    { name: 'c0', optional: true },
-  ],
+  inputs: [...RECURRENT_INPUTS, { name: 'c0', optional: true }],
   outputs: 1,
   infer(ins, attrs, where) {
     return inferRecurrent('lstm', 4, [5, 6], ins, attrs, where);
