@@ -22,6 +22,8 @@ export interface Engine {
   /** The WebAssembly (or native library) the engine runs, for the size column. */
   binary(): { file: string; bytes: number } | undefined;
   version(): string;
+  /** The JS packages the engine imports (cold start times their import apart from instantiate + load + first run). */
+  packages: string[];
   /** Throws `Skip` when this engine cannot run the case. */
   prepare(c: PeerCase): Promise<Prepared>;
 }
@@ -46,6 +48,8 @@ function tinysense(build: 'simd' | 'scalar'): Engine {
     name: `tinysense ${build}`,
     version: () => JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version,
     binary: () => fileSize(path.join(root, 'wasm', build === 'simd' ? 'tinysense.simd.wasm' : 'tinysense.wasm')),
+    // What an application that runs .tsm models imports (package export "tinysense/runtime").
+    packages: [path.join(root, 'dist', 'runtime.js')],
     async prepare(c) {
       const { loadModel } = await import('../../src/runtime/session.ts');
       const session = loadModel(await c.tinysenseModel(), { build });
@@ -97,6 +101,7 @@ async function ortPrepared(ort: Ort | typeof import('onnxruntime-node'), c: Peer
 const ortWeb: Engine = {
   name: 'onnxruntime-web wasm',
   version: () => pkgVersion('onnxruntime-web'),
+  packages: ['onnxruntime-web'],
   binary: () => fileSize(path.join(ortWasmDir, 'ort-wasm-simd-threaded.wasm')),
   async prepare(c) {
     const ort = await loadOrtWeb();
@@ -109,6 +114,7 @@ const ortWeb: Engine = {
 const ortNode: Engine = {
   name: 'onnxruntime-node (native)',
   version: () => pkgVersion('onnxruntime-node'),
+  packages: ['onnxruntime-node'],
   binary() {
     const dir = path.join(root, 'node_modules', 'onnxruntime-node', 'bin');
     if (!existsSync(dir)) return undefined;
@@ -156,6 +162,7 @@ function tfjs(backend: 'wasm' | 'cpu'): Engine {
   return {
     name: backend === 'wasm' ? 'tfjs wasm' : 'tfjs cpu',
     version: () => pkgVersion(backend === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs'),
+    packages: backend === 'wasm' ? ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm'] : ['@tensorflow/tfjs'],
     binary: () => (backend === 'wasm' ? fileSize(path.join(tfjsWasmDir, 'tfjs-backend-wasm-simd.wasm')) : undefined),
     async prepare(c) {
       const tf = await loadTfjs(backend);

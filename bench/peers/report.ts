@@ -8,7 +8,10 @@ export interface EngineResult {
   p90Ms?: number;
   p10Ms?: number;
   calls?: number;
+  /** Instantiate + load + first inference in a fresh process (or why it failed). */
   coldMs?: number | string;
+  /** Import of the engine's JS packages before that. */
+  importMs?: number;
   maxRelError?: number;
   agreement?: string;
 }
@@ -45,9 +48,10 @@ export function writeResults(r: { machine: string; roofline: number; overheadUs:
   lines.push('interleaved round by round; latency is per call through each engine\'s fastest public API with a');
   lines.push('fixed input (tinysense: `runInPlace` on the input view; ONNX Runtime: `session.run` with a reused');
   lines.push('input tensor; TF.js: `model.predict` + `dataSync`). Ratios are engine median / tinysense SIMD median');
-  lines.push('(> 1: tinysense is faster). Cold start = import + instantiate + model load + first inference in a');
-  lines.push('fresh process (tinysense: the dist bundle and a .tsm blob; the others: their package and the .onnx');
-  lines.push('file or the rebuilt tfjs-layers model). Agreement: max |got - want| / (1e-3 + |want|) against');
+  lines.push('(> 1: tinysense is faster). Cold start = instantiate + model load + first inference in a fresh');
+  lines.push('process, median of 3 processes, timed after the engine\'s JS packages are imported; "JS import" is');
+  lines.push('that import (tinysense: dist/runtime.js, the `tinysense/runtime` export, and a .tsm blob; the');
+  lines.push('others: their packages and the .onnx file or the rebuilt tfjs-layers model). Agreement: max |got - want| / (1e-3 + |want|) against');
   lines.push('onnxruntime-node (or onnxruntime-web when native is absent).', '');
   lines.push(`- Machine: ${r.machine}`);
   lines.push(`- Roofline (WebAssembly SIMD f32x4 mul+add, no memory traffic, bench/roofline.ts): ${r.roofline.toFixed(1)} GFLOP/s`);
@@ -80,16 +84,16 @@ export function writeResults(r: { machine: string; roofline: number; overheadUs:
   for (const c of r.cases) {
     const base = c.engines[0].medianMs;
     lines.push(`## ${c.name} (${(c.macs / 1e6).toFixed(2)} M MACs${c.computeBound ? ', compute-bound' : ''})`, '');
-    lines.push('| engine | median | p90 | p10 | calls | ratio | GFLOP/s | % roofline | cold start | agreement |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    lines.push('| engine | median | p90 | p10 | calls | ratio | GFLOP/s | % roofline | cold start | JS import | agreement |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const e of c.engines) {
       if (e.medianMs === undefined) {
-        lines.push(`| ${e.engine} | ${e.skipped} | | | | | | | | |`);
+        lines.push(`| ${e.engine} | ${e.skipped} | | | | | | | | | |`);
         continue;
       }
       const gflops = (2 * c.macs) / (e.medianMs / 1000) / 1e9;
       const cold = typeof e.coldMs === 'number' ? us(e.coldMs) : (e.coldMs ?? '-');
-      lines.push(`| ${e.engine} | ${us(e.medianMs)} | ${us(e.p90Ms)} | ${us(e.p10Ms)} | ${e.calls} | ${base ? (e.medianMs / base).toFixed(2) : '-'} | ${gflops.toFixed(2)} | ${((100 * gflops) / r.roofline).toFixed(0)} % | ${cold} | ${agreement(e)} |`);
+      lines.push(`| ${e.engine} | ${us(e.medianMs)} | ${us(e.p90Ms)} | ${us(e.p10Ms)} | ${e.calls} | ${base ? (e.medianMs / base).toFixed(2) : '-'} | ${gflops.toFixed(2)} | ${((100 * gflops) / r.roofline).toFixed(0)} % | ${cold} | ${e.importMs === undefined ? '-' : us(e.importMs)} | ${agreement(e)} |`);
     }
     lines.push('');
   }

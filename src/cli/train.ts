@@ -20,6 +20,7 @@ import { buildOption } from './run.ts';
 export const TRAIN_DEFAULTS = {
   window: 200, intervals: 10, epochs: 15, batch: 64, lr: 2e-3, weightDecay: 1e-4, seed: 1, validationSubjects: 4, patience: 5,
   convFilters: 64, convKernels: [3, 3, 3], mergeFilters: 64, mergeKernels: [3, 3, 3], gruUnits: 120, gruLayers: 2, dropout: 0.2,
+  labelSmoothing: 0, averageDecay: 0,
   noise: 0.05, scale: 0.1, rotationDeg: 15, shift: 20, mirror: 0.25, turn: 0.25,
 };
 
@@ -102,6 +103,8 @@ export function prepareTraining(values: Record<string, unknown>) {
     architecture, train: split.train, validation: split.validation, epochs, batch, seed,
     lr: numberOption(values, 'lr', D.lr, 0), weightDecay: numberOption(values, 'weight-decay', D.weightDecay, 0),
     patience: intOption(values, 'patience', D.patience), clipNorm: 5, build: buildOption(values.build),
+    labelSmoothing: numberOption(values, 'label-smoothing', D.labelSmoothing, 0, 0.5),
+    averageDecay: numberOption(values, 'average', D.averageDecay, 0, 0.99999),
     ...(augment ? { augment } : {}),
   };
   return { data, all, split, options };
@@ -125,6 +128,8 @@ computed by the runtime as \`tinysense eval\` does.
   --batch B                  windows per step (default ${TRAIN_DEFAULTS.batch})
   --lr X                     peak learning rate, Adam, cosine decay after 1 warm-up epoch (default ${TRAIN_DEFAULTS.lr})
   --weight-decay X           decoupled weight decay (default ${TRAIN_DEFAULTS.weightDecay})
+  --label-smoothing X        cross-entropy target (1-X) one-hot + X/classes (default ${TRAIN_DEFAULTS.labelSmoothing})
+  --average D                validate and export a moving average of the weights, decay D per step (default ${TRAIN_DEFAULTS.averageDecay}; 0: off)
   --seed S                   seeds weights, shuffling, augmentation, dropout and the validation pick (default ${TRAIN_DEFAULTS.seed})
   --validation-subjects K    participants held out for early stopping (default ${TRAIN_DEFAULTS.validationSubjects}; 0: none)
   --patience P               stop after P epochs without a better validation accuracy (default ${TRAIN_DEFAULTS.patience})
@@ -143,7 +148,7 @@ computed by the runtime as \`tinysense eval\` does.
   --json                     print the run and the report as JSON`,
   options: {
     data: { type: 'string' }, output: { type: 'string', short: 'o' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
-    'weight-decay': { type: 'string' }, seed: { type: 'string' }, 'validation-subjects': { type: 'string' }, patience: { type: 'string' },
+    'weight-decay': { type: 'string' }, 'label-smoothing': { type: 'string' }, average: { type: 'string' }, seed: { type: 'string' }, 'validation-subjects': { type: 'string' }, patience: { type: 'string' },
     'test-subjects': { type: 'string' }, window: { type: 'string' }, stride: { type: 'string' }, intervals: { type: 'string' }, input: { type: 'string' },
     'conv-filters': { type: 'string' }, 'conv-kernels': { type: 'string' }, 'merge-filters': { type: 'string' }, 'merge-kernels': { type: 'string' },
     'gru-units': { type: 'string' }, 'gru-layers': { type: 'string' }, dropout: { type: 'string' },

@@ -40,6 +40,15 @@ export interface TrainerOptions {
   seed?: number;
   /** Rescales the gradients when their global L2 norm exceeds this. */
   clipNorm?: number;
+  /** crossEntropy only: the target is (1 - s) one-hot + s / classes. Default 0. */
+  labelSmoothing?: number;
+  /**
+   * Keep an exponential moving average of the weights and batch-norm
+   * statistics with this decay per step (min(decay, (1+t)/(10+t)) after t steps,
+   * as TensorFlow's ExponentialMovingAverage with num_updates);
+   * predict, evaluateLoss and exportModel then use the average. Default: none.
+   */
+  averageDecay?: number;
   build?: WasmBuild | 'auto';
 }
 
@@ -414,7 +423,7 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
     const target = withGrad ? gradOf[lossT] : 0;
     if (lossKind === 'crossEntropy') {
       const rows = elementCount(lossShape) / classes;
-      return call('softmaxCrossEntropyF32', bufferOf[lossT], labelsAddr, rows, classes, 0, target, 1 / rows);
+      return call('softmaxCrossEntropyF32', bufferOf[lossT], labelsAddr, rows, classes, 0, target, 1 / rows, withGrad ? options.labelSmoothing ?? 0 : 0);
     }
     return call('meanSquaredErrorF32', bufferOf[lossT], labelsAddr, outCount, target, 1 / outCount);
   };
@@ -457,6 +466,53 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
     packWeights();
   };
 
+  // ---- weight averaging: the shadow copy lives in JS; swapping it in repacks the weights.
+  const averaged = options.averageDecay !== undefined ? averagedRegions() : [];
+  function averagedRegions(): { live: Float32Array; shadow: Float32Array }[] {
+    const live: Float32Array[] = [new Float32Array(mem, paramBase, paramBytes / 4)];
+    model.tensors.forEach((t, i) => isState[i] && live.push(views.get(i) as Float32Array));
+    return live.map((v) => ({ live: v, shadow: Float32Array.from(v) }));
+  }
+  const updateAverage = () => {
+    // (1 + t) / (10 + t) for t earlier updates: `steps` already counts this one.
+    const d = Math.min(options.averageDecay!, steps / (9 + steps));
+    for (const { live, shadow } of averaged) for (let i = 0; i < live.length; i++) shadow[i] = d * shadow[i] + (1 - d) * live[i];
+  };
+  const swapAverage = () => {
+    for (const { live, shadow } of averaged) {
+      const keep = Float32Array.from(live);
+      live.set(shadow);
+      shadow.set(keep);
+    }
+    packWeights();
+  };
+  const withAverage = <R>(fn: () => R): R => {
+    if (averaged.length === 0) return fn();
+    swapAverage();
+    try {
+      return fn();
+    } finally {
+      swapAverage();
+    }
+  };
+
+  const predictRows = (x: Float32Array, count: number): Float32Array => {
+    const per = inCount / batch;
+    const outPer = outCount / batch;
+    if (x.length !== count * per) fail('RUN_INPUT', `predict needs ${per} values per window`, { expected: count * per, found: x.length });
+    const result = new Float32Array(count * outPer);
+    const chunk = new Float32Array(inCount);
+    for (let first = 0; first < count; first += batch) {
+      const rows = Math.min(batch, count - first);
+      chunk.fill(0);
+      chunk.set(x.subarray(first * per, (first + rows) * per));
+      writeBatch(chunk, null);
+      forward(false);
+      result.set(f32.subarray(bufferOf[outT] / 4, bufferOf[outT] / 4 + rows * outPer), first * outPer);
+    }
+    return result;
+  };
+
   const viewNamed = (name: string): Float32Array => {
     const i = model.tensors.findIndex((t) => t.name === name);
     const v = i >= 0 ? views.get(i) : undefined;
@@ -480,29 +536,17 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
       plan.run();
       const lr = learningRate(optimizer.lr, schedule, steps);
       optimise(lr);
+      if (averaged.length) updateAverage();
       return { loss, lr };
     },
     evaluateLoss(x, y) {
-      writeBatch(x, y);
-      forward(false);
-      return lossValue(false);
-    },
-    predict(x, count) {
-      const per = inCount / batch;
-      const outPer = outCount / batch;
-      if (x.length !== count * per) fail('RUN_INPUT', `predict needs ${per} values per window`, { expected: count * per, found: x.length });
-      const result = new Float32Array(count * outPer);
-      const chunk = new Float32Array(inCount);
-      for (let first = 0; first < count; first += batch) {
-        const rows = Math.min(batch, count - first);
-        chunk.fill(0);
-        chunk.set(x.subarray(first * per, (first + rows) * per));
-        writeBatch(chunk, null);
+      return withAverage(() => {
+        writeBatch(x, y);
         forward(false);
-        result.set(f32.subarray(bufferOf[outT] / 4, bufferOf[outT] / 4 + rows * outPer), first * outPer);
-      }
-      return result;
+        return lossValue(false);
+      });
     },
+    predict: (x, count) => withAverage(() => predictRows(x, count)),
     fit(x, y, count, o) {
       const per = inCount / batch;
       const yPer = lossKind === 'crossEntropy' ? 1 : outCount / batch;
@@ -536,7 +580,7 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
       return losses;
     },
     exportModel(o = {}) {
-      return exportTrainedModel(model, (t) => views.get(t)!, o.batch ?? 1);
+      return withAverage(() => exportTrainedModel(model, (t) => views.get(t)!, o.batch ?? 1));
     },
     tensor(name) {
       return viewNamed(name).slice();

@@ -33,6 +33,10 @@ export interface TrainRunOptions {
   patience?: number;
   seed: number;
   clipNorm?: number;
+  /** Label smoothing of the cross-entropy target. */
+  labelSmoothing?: number;
+  /** Decay of the moving average of the weights that validation and export use (none: the last weights). */
+  averageDecay?: number;
   /** Augmentation of the raw training windows; noise is given relative to each channel's deviation. */
   augment?: Omit<AugmentOptions, 'noise'> & { noise?: number };
   build?: 'simd' | 'scalar' | 'auto';
@@ -95,6 +99,8 @@ export function trainDeepSenseClassifier(o: TrainRunOptions): TrainRunResult {
     optimizer: { kind: 'adam', lr: o.lr, weightDecay: o.weightDecay ?? 0, decoupled: true },
     schedule: { kind: 'cosine', totalSteps: o.epochs * stepsPerEpoch, warmupSteps, minLr: o.lr * 0.01 },
     ...(o.clipNorm ? { clipNorm: o.clipNorm } : {}),
+    ...(o.labelSmoothing ? { labelSmoothing: o.labelSmoothing } : {}),
+    ...(o.averageDecay ? { averageDecay: o.averageDecay } : {}),
   });
   const augment: AugmentOptions | undefined = o.augment ? { ...o.augment, ...(o.augment.noise ? { noise: normalization.std.map((s) => s * o.augment!.noise!) } : {}) } : undefined;
   const rng = makeRng(mixSeed(o.seed, 0xa09));

@@ -122,4 +122,28 @@ test('the README library example runs against the built package', () => {
   }
 });
 
+test('tinysense/runtime (dist/runtime.js): the runtime alone predicts as the full package, without the importers', async () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  assert.is(pkg.exports['./runtime'], './dist/runtime.js');
+  const lean = await import(path.join(root, 'dist/runtime.js'));
+  const full = await import(path.join(root, 'dist/index.js'));
+  assert.not.ok('importOnnx' in lean || 'createTrainer' in lean, 'the runtime bundle leaves importers and training out');
+  const bundle = readFileSync(path.join(root, 'dist/runtime.js'), 'utf8');
+  assert.not.ok(bundle.includes('protobuf'), 'no protobuf parser in the runtime bundle');
+  const bytes = new Uint8Array(readFileSync(path.join(root, MODEL)));
+  const windows = readNpy(readFileSync(path.join(root, 'models/samples/windows.npy')));
+  const per = windows.shape.slice(1).reduce((a, b) => a * b, 1);
+  const a = lean.loadModel(bytes), b = full.loadModel(bytes);
+  for (let w = 0; w < 3; w++) {
+    const x = (windows.data as Float32Array).subarray(w * per, (w + 1) * per);
+    assert.equal(Array.from(a.run([x]).probabilities.data), Array.from(b.run([x]).probabilities.data), `window ${w}`);
+  }
+  try {
+    lean.readModel(bytes.subarray(0, 40));
+    assert.unreachable('a truncated blob must throw');
+  } catch (e) {
+    assert.instance(e, lean.TinysenseError);
+  }
+});
+
 test.run();

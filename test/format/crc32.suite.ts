@@ -27,6 +27,10 @@ test('crc32: matches the bitwise definition on random data, whole and in pieces'
     assert.is(crc32(bytes), want, `length ${n}`);
     const cut = rng.int(0, n);
     assert.is(crc32Final(crc32Update(crc32Update(CRC32_INIT, bytes, 0, cut), bytes, cut, n)), want, `length ${n} split at ${cut}`);
+    // A view that starts off a word boundary of its buffer.
+    const shifted = new Uint8Array(n + 3);
+    shifted.set(bytes, 3);
+    assert.is(crc32(shifted.subarray(3)), want, `length ${n} at byte offset 3`);
   }
 });
 

@@ -58,14 +58,18 @@ export function batchNormTrainRef(x: ArrayLike<number>, rows: number, c: number,
 }
 
 /** Mean softmax cross-entropy of logit rows [n, classes] with integer labels. */
-export function crossEntropyRef(z: ArrayLike<number>, labels: ArrayLike<number>, n: number, classes: number): number {
+/** Mean over rows of -sum_j q_j log softmax(z)_j, q the one-hot label smoothed by `smoothing`. */
+export function crossEntropyRef(z: ArrayLike<number>, labels: ArrayLike<number>, n: number, classes: number, smoothing = 0): number {
   let total = 0;
   for (let b = 0; b < n; b++) {
     let m = -Infinity;
     for (let j = 0; j < classes; j++) m = Math.max(m, z[b * classes + j]);
     let s = 0;
     for (let j = 0; j < classes; j++) s += Math.exp(z[b * classes + j] - m);
-    total += Math.log(s) + m - z[b * classes + labels[b]];
+    for (let j = 0; j < classes; j++) {
+      const q = (j === labels[b] ? 1 - smoothing : 0) + smoothing / classes;
+      total -= q * (z[b * classes + j] - m - Math.log(s));
+    }
   }
   return total / n;
 }

@@ -223,15 +223,19 @@ test('softmax backward and fused softmax cross-entropy', () => {
     const labels = Int32Array.from({ length: n }, () => rng.int(0, classes - 1));
     const wantSm = numericGradient((v) => softmaxRef(v, n, classes, 1), z, dy);
     const wantCe = numericGradient((v) => [crossEntropyRef(v, labels, n, classes)], z, [1]);
+    const wantSmoothed = numericGradient((v) => [crossEntropyRef(v, labels, n, classes, 0.1)], z, [1]);
     for (const h of H) {
       h.reset();
       const pz = h.put(z), y = h.alloc(z.length * 4), dx = h.alloc(z.length * 4), probs = h.alloc(z.length * 4);
       h.call('softmaxF32', pz, y, n, classes, 1);
       h.call('softmaxBackwardF32', y, h.put(dy), dx, n, classes);
       checkGradient('softmax', `softmax ${n}x${classes} ${h.build}`, h.getF32(dx, z.length), wantSm);
-      const loss = h.call('softmaxCrossEntropyF32', pz, h.put(labels), n, classes, probs, dx, 1 / n);
+      const loss = h.call('softmaxCrossEntropyF32', pz, h.put(labels), n, classes, probs, dx, 1 / n, 0);
       assert.ok(Math.abs(loss - crossEntropyRef(z, labels, n, classes)) < 1e-5, `cross-entropy value ${h.build}`);
       checkGradient('softmax cross-entropy', `ce ${n}x${classes} ${h.build}`, h.getF32(dx, z.length), wantCe);
+      const smoothed = h.call('softmaxCrossEntropyF32', pz, h.put(labels), n, classes, 0, dx, 1 / n, 0.1);
+      assert.ok(Math.abs(smoothed - crossEntropyRef(z, labels, n, classes, 0.1)) < 1e-5, `smoothed cross-entropy value ${h.build}`);
+      checkGradient('smoothed cross-entropy', `ce ${n}x${classes} s=0.1 ${h.build}`, h.getF32(dx, z.length), wantSmoothed);
     }
   }
 });

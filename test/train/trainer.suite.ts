@@ -117,6 +117,37 @@ test('export: batch-norm folded, dropout removed; the runtime predicts as the tr
   }
 });
 
+test('weight averaging: predict and export use the moving average of the weights, which the runtime reproduces', () => {
+  const { x, y } = noiseWindows(9);
+  const decay = 0.9;
+  const model = tinyClassifier(8, false);
+  const trainer = createTrainer(model, { batch: 8, loss: 'crossEntropy', optimizer: { kind: 'adam', lr: 0.01 }, seed: 4, averageDecay: decay, labelSmoothing: 0.1 });
+  // The dense weight's average, recomputed here from the live weight after every step.
+  const name = model.tensors.find((t) => t.data && t.shape.length === 2 && t.shape[1] === CLASSES)!.name;
+  let want = Float64Array.from(trainer.tensor(name));
+  trainer.fit(x, y, WINDOWS, {
+    epochs: 3,
+    onStep: (_e, steps) => {
+      const d = Math.min(decay, steps / (9 + steps));
+      const live = trainer.tensor(name);
+      want = want.map((v, i) => d * v + (1 - d) * live[i]);
+    },
+  });
+  const exported = trainer.exportModel();
+  const got = exported.tensors.find((t) => t.name === name)!.data as Float32Array;
+  let maxDiff = 0;
+  for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+  assert.ok(maxDiff < 1e-5, `exported dense weight vs recomputed average: max diff ${maxDiff}`);
+  const live = trainer.tensor(name);
+  assert.ok(live.some((v, i) => Math.abs(v - want[i]) > 1e-3), 'the live weights stay the raw ones');
+  const p = trainer.predict(x, WINDOWS);
+  const session = loadModel(writeModel(exported));
+  for (let i = 0; i < WINDOWS; i++) {
+    const out = session.run([x.subarray(i * LEN * CH, (i + 1) * LEN * CH)]).y.data;
+    for (let j = 0; j < CLASSES; j++) assert.ok(Math.abs(out[j] - p[i * CLASSES + j]) < 1e-4, `window ${i} logit ${j}`);
+  }
+});
+
 test('learning-rate schedules', () => {
   assert.is(learningRate(0.1, { kind: 'constant' }, 99), 0.1);
   assert.ok(Math.abs(learningRate(0.1, { kind: 'step', stepSize: 10, gamma: 0.5 }, 25) - 0.025) < 1e-12);
