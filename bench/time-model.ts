@@ -6,7 +6,7 @@
 // timed as one-op models and compared with their tree. The zoo models
 // (test/fixtures/onnx/*.onnx, through importOnnx) are added when present.
 //
-//   npm run bench:time-model -- [--profile profile.json | --full] [--seed 1] [--models 200] [--configs 30] [--build simd] [--passes 6]
+//   npm run bench:time-model -- [--profile profile.json | --full] [--seed 1] [--models 200] [--configs 100] [--build simd] [--passes 6] [--misses] [--layers]
 //
 // Without --profile a profile of the chosen build (quick, or --full) is made
 // first, in this process (its samples come from another seed than the
@@ -29,6 +29,7 @@ import { runProfile } from '../src/timemodel/profile.ts';
 import { oneOpFeatures, timeModels, warmUp } from '../src/timemodel/timing.ts';
 import { readProfileFile, type TimeProfile } from '../src/timemodel/profile-file.ts';
 import { predictLatency } from '../src/timemodel/predict.ts';
+import { loadModel } from '../src/runtime/session.ts';
 import { predictTree } from '../src/timemodel/tree.ts';
 import { OP_CLASSES, type OpClass } from '../src/timemodel/features.ts';
 import { buildOneOp, sampleConfig } from '../src/timemodel/configs.ts';
@@ -37,12 +38,12 @@ import { describeMachine } from './machine.ts';
 const { values } = parseArgs({
   options: {
     profile: { type: 'string' }, seed: { type: 'string' }, models: { type: 'string' },
-    configs: { type: 'string' }, build: { type: 'string' }, passes: { type: 'string' }, full: { type: 'boolean' },
+    configs: { type: 'string' }, misses: { type: 'boolean' }, layers: { type: 'boolean' }, build: { type: 'string' }, passes: { type: 'string' }, full: { type: 'boolean' },
   },
 });
 const seed = Number(values.seed ?? 1);
 const modelCount = Number(values.models ?? 200);
-const configCount = Number(values.configs ?? 30);
+const configCount = Number(values.configs ?? 100);
 const passes = Number(values.passes ?? 6);
 const build = (values.build ?? 'simd') as WasmBuild;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -203,18 +204,39 @@ async function main(): Promise<void> {
     lines.push(`  ${r.name.padEnd(24)} measured ${r.measuredUs.toFixed(1).padStart(8)} us  predicted ${r.predictedUs.toFixed(1).padStart(8)} us (${pct(err(r, 'predictedUs'))})  FLOPs ${r.baselineUs.toFixed(1).padStart(8)} us (${pct(err(r, 'baselineUs'))})`);
   }
   lines.push('', `per op class, held-out one-op configurations (${configCount} each, seed ${seed * 31 + 1000003}):`, 'class          within +-10 %   RMSPE    | FLOPs baseline within +-10 % | repeatability within +-10 %');
+  const heldError = (s: (typeof heldSamples)[number]) => (Math.max(0, predictTree(bp.classes[s.cls as OpClass]!.tree, s.features)) + bp.overheadUs - s.measuredUs) / s.measuredUs;
   for (const cls of classes) {
     const ss = heldSamples.filter((s) => s.cls === cls);
-    const tree = bp.classes[cls as OpClass]!.tree;
-    const t = summarise(ss.map((s) => (Math.max(0, predictTree(tree, s.features)) + bp.overheadUs - s.measuredUs) / s.measuredUs));
+    const t = summarise(ss.map(heldError));
     const f = summarise(ss.map((s) => (bp.usPerMac * s.macs - s.measuredUs) / s.measuredUs));
     const r = summarise(ss.map((s) => (s.evenUs - s.oddUs) / s.oddUs));
     lines.push(`${cls.padEnd(14)} ${pct(t.within).padStart(13)}   ${pct(t.rmspe).padStart(7)}  | ${pct(f.within).padStart(28)} | ${pct(r.within).padStart(27)}`);
   }
+  lines.push('', 'worst held-out configuration per class:');
+  for (const cls of classes) {
+    const scored = heldSamples.filter((s) => s.cls === cls).map((s) => ({ s, e: heldError(s) }));
+    scored.sort((a, b) => Math.abs(b.e) - Math.abs(a.e));
+    // --misses: every held-out configuration off by more than 10 %, not just the worst.
+    for (const m of values.misses ? scored.filter((x) => Math.abs(x.e) > 0.1) : scored.slice(0, 1)) {
+      lines.push(`  ${cls.padEnd(12)} measured ${m.s.measuredUs.toFixed(2).padStart(9)} us (${pct(m.e)}, even/odd ${pct((m.s.evenUs - m.s.oddUs) / m.s.oddUs)})  ${JSON.stringify(m.s.config)}`);
+    }
+  }
   const worst = [...rows].sort((a, b) => Math.abs(err(b, 'predictedUs')) - Math.abs(err(a, 'predictedUs'))).slice(0, 5);
   lines.push('', 'worst predicted models:');
-  for (const r of worst) lines.push(`  ${r.name.padEnd(28)} measured ${r.measuredUs.toFixed(2).padStart(9)} us  predicted ${r.predictedUs.toFixed(2).padStart(9)} us (${pct(err(r, 'predictedUs'))})`);
+  for (const r of worst) {
+    lines.push(`  ${r.name.padEnd(28)} measured ${r.measuredUs.toFixed(2).padStart(9)} us  predicted ${r.predictedUs.toFixed(2).padStart(9)} us (${pct(err(r, 'predictedUs'))})`);
+    // --layers: each layer's prediction next to its time inside the model (runTraced, fastest of 200).
+    if (values.layers) for (const l of layerTimes(models[rows.indexOf(r)], profile, build)) lines.push(`      ${l}`);
+  }
   console.log(lines.join('\n'));
+}
+
+function layerTimes(model: Model, profile: TimeProfile, build: WasmBuild): string[] {
+  const session = loadModel(model, { build });
+  const inputs = session.inputs.map((s) => new Float32Array(s.elements).map((_, i) => Math.sin(i)));
+  const best = new Array<number>(model.ops.length).fill(Infinity);
+  for (let r = 0; r < 200; r++) session.runTraced(inputs).ops.forEach((o, i) => (best[i] = Math.min(best[i], o.ms * 1000)));
+  return predictLatency(model, profile, { build }).layers.map((l, i) => `${l.type.padEnd(18)} predicted ${l.us.toFixed(2).padStart(8)} us  in the model ${best[i].toFixed(2).padStart(8)} us`);
 }
 
 await main();

@@ -92,19 +92,19 @@ async function tsmFor(c: PeerCase, dir: string): Promise<string> {
   return file;
 }
 
-/** Runs of the cold-start child per engine and case; the median is reported. */
-const COLD_RUNS = 3;
-
 /**
  * Cold start in fresh processes: instantiate + model load + first inference,
  * timed after the engine's JS packages are imported (their import is timed
- * apart). Median of COLD_RUNS processes.
+ * apart). tinysense: median of 3 processes (milliseconds, where one noisy
+ * process shows); the peers: one (hundreds of milliseconds, and 3 would push
+ * the run past its 10-minute budget).
  */
 function coldStart(engine: Engine, c: PeerCase, tsm: string | undefined): { ms: number; importMs: number } | string {
   const args = ['--import', 'tsx', path.join(root, 'bench', 'peers', 'main.ts'), '--cold', `${engine.name}|${c.name}`];
   if (tsm) args.push('--tsm', tsm);
   const runs: { ms: number; importMs: number }[] = [];
-  for (let i = 0; i < COLD_RUNS; i++) {
+  const count = engine.name.startsWith('tinysense') ? 3 : 1;
+  for (let i = 0; i < count; i++) {
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000, cwd: root });
     const line = r.stdout.split('\n').find((l) => l.startsWith('COLD '));
     if (!line) return `failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`;

@@ -49,7 +49,7 @@ export function writeResults(r: { machine: string; roofline: number; overheadUs:
   lines.push('fixed input (tinysense: `runInPlace` on the input view; ONNX Runtime: `session.run` with a reused');
   lines.push('input tensor; TF.js: `model.predict` + `dataSync`). Ratios are engine median / tinysense SIMD median');
   lines.push('(> 1: tinysense is faster). Cold start = instantiate + model load + first inference in a fresh');
-  lines.push('process, median of 3 processes, timed after the engine\'s JS packages are imported; "JS import" is');
+  lines.push('process (tinysense: median of 3 processes), timed after the engine\'s JS packages are imported; "JS import" is');
   lines.push('that import (tinysense: dist/runtime.js, the `tinysense/runtime` export, and a .tsm blob; the');
   lines.push('others: their packages and the .onnx file or the rebuilt tfjs-layers model). Agreement: max |got - want| / (1e-3 + |want|) against');
   lines.push('onnxruntime-node (or onnxruntime-web when native is absent).', '');

@@ -157,6 +157,11 @@ export function buildOneOp(cls: OpClass, c: OpConfig, seed = 1): Model {
       else if (c.kind === 3) y = b.op('add', [x, b.input('x2', shape)])[0];
       else if (c.kind === 4) y = b.op(c.rows % 2 ? 'add' : 'mul', [x, b.constant('bias', [c.rowLength], new Float32Array(c.rowLength).fill(0.5))])[0];
       else y = b.op('div', [x, b.input('x2', shape)])[0];
+      // Keep x a graph output, so the op cannot run in place: each run then
+      // reads the same inputs, as an op fed by a fresh layer does. In place,
+      // repeated runs would feed the op its own output: hardSwish halves
+      // small values into subnormals (about 2.5x slower) and stays there.
+      b.output(x);
       break;
     }
     case 'softmax':

@@ -1,9 +1,11 @@
-// Explanatory variables of one op, computed from its shapes and attributes
-// only (no run): the work (MACs, and MACs padded to the GEMM's 8-column
-// panels), the bytes it touches, channel counts and their remainders modulo
-// the SIMD widths (4 f32 lanes; 8-column GEMM panels; 16-channel depthwise
-// blocks), kernel size, stride, sequence length and hidden size. FastDeepIoT
-// (Yao et al. 2018, section 4) fits its model trees on variables of this kind.
+// Explanatory variables of one op, computed from its shapes, attributes and
+// compiled records (no run): the work (MACs, and MACs padded to the GEMM's
+// 8-column panels), the loop iterations its kernel runs (GEMM tiles, the
+// depthwise kernel's paths, element-wise rows), the bytes it touches, channel
+// counts and their remainders modulo the SIMD widths (4 f32 lanes; 8-column
+// GEMM panels; 16-channel depthwise blocks), kernel size, stride, sequence
+// length and hidden size. FastDeepIoT (Yao et al. 2018, section 4) fits its
+// model trees on variables of this kind.
 //
 // Each op class lists its variables once (CLASS_FEATURES): which of them a
 // tree may split on, and which its leaves regress on. The profiler and the
@@ -12,6 +14,8 @@ import { elementCount, type Op } from '../graph/model.ts';
 import type { ShapeInfo } from '../ops/types.ts';
 import { convGeometry, readConvWindow } from '../ops/conv.ts';
 import type { WasmBuild } from '../runtime/wasm.ts';
+import { OPCODES } from '../ops/opcodes.ts';
+import type { CompiledPlan } from '../schedule/compile.ts';
 
 export const OP_CLASSES = ['dense', 'conv1d', 'conv2d', 'depthwise', 'pool', 'gru', 'lstm', 'elementwise', 'softmax'] as const;
 export type OpClass = (typeof OP_CLASSES)[number];
@@ -35,8 +39,11 @@ export const CLASS_FEATURES: Record<OpClass, ClassSpec> = {
   conv1d: convSpec(),
   conv2d: convSpec(),
   depthwise: {
-    features: ['MACs', 'vector taps', 'scalar taps', 'outputs', 'output pixels', 'inputs', ...EPILOGUE, 'channels', 'channels % 4', 'channels % 16', 'taps', 'stride', 'row length', 'multiplier', '3x3 path', ACT],
-    regressors: ['vector taps', 'scalar taps', 'output pixels', ...EPILOGUE],
+    features: [
+      'MACs', 'wide taps', 'vector taps', 'scalar taps', '3x3 taps', 'pixel calls', 'channel blocks', '3x3 row blocks', 'clipped pixels', 'outputs', 'output pixels', 'inputs', ...EPILOGUE,
+      'channels', 'channels % 4', 'channels % 16', 'taps', 'stride', 'row length', 'multiplier', '3x3 path', ACT,
+    ],
+    regressors: ['wide taps', 'vector taps', 'scalar taps', '3x3 taps', 'pixel calls', '3x3 row blocks', ...EPILOGUE],
   },
   pool: {
     features: ['MACs', 'vector taps', 'scalar taps', 'output pixels', 'outputs', 'inputs', 'channels', 'channels % 4', 'window', 'stride', 'kind'],
@@ -45,8 +52,8 @@ export const CLASS_FEATURES: Record<OpClass, ClassSpec> = {
   gru: recurrentSpec(),
   lstm: recurrentSpec(),
   elementwise: {
-    features: ['elements', 'rows', 'row length', 'elements % 4', 'kind'],
-    regressors: ['elements', 'rows', 'elements % 4'],
+    features: ['elements', 'row calls', 'vectors', 'scalar elements', 'rows', 'row length', 'elements % 4', 'kind'],
+    regressors: ['row calls', 'vectors', 'scalar elements'],
   },
   softmax: {
     features: ['elements', 'vectors', 'length', 'inner', 'length % 4'],
@@ -83,8 +90,12 @@ export interface OpFeatures {
   approximate: boolean;
 }
 
-/** Element-wise kinds; the tree can split cheap from costly ones. */
-export const ELEMENTWISE_KINDS = { cheap: 0, hard: 1, transcendental: 2, binary: 3, broadcast: 4, divide: 5, copy: 6 } as const;
+/**
+ * Element-wise kinds; the tree can split cheap from costly ones. sigmoid and
+ * tanh differ: their SIMD bodies cost about the same, but the scalar tail
+ * (and the whole scalar build) calls libm's tanh, measured 2x sigmoid's exp.
+ */
+export const ELEMENTWISE_KINDS = { cheap: 0, hard: 1, sigmoid: 2, tanh: 3, binary: 4, broadcast: 5, divide: 6, copy: 7 } as const;
 const POOL_KINDS: Record<string, number> = { maxPool1d: 0, maxPool2d: 0, avgPool1d: 1, avgPool2d: 1, globalAvgPool: 2, mean: 2 };
 
 export interface OpShapes {
@@ -94,12 +105,14 @@ export interface OpShapes {
 
 /**
  * The features of one op. `weightBytes` is the op's packed weight size (the
- * plan's `weightBytes`), `records` how many records it runs (0 = free).
+ * plan's `weightBytes`), `records` the words of the records it runs (none =
+ * free; see planRecords): element-wise ops and copies are described by the
+ * rows their records walk.
  */
-export function opFeatures(op: Op, shapes: OpShapes, macs: number, weightBytes: number, records: number, build: WasmBuild): OpFeatures {
-  if (records === 0) return { kind: 'free', values: [], macs, approximate: false };
+export function opFeatures(op: Op, shapes: OpShapes, macs: number, weightBytes: number, records: readonly Int32Array[], build: WasmBuild): OpFeatures {
+  if (records.length === 0) return { kind: 'free', values: [], macs, approximate: false };
   const v = new Map<string, number>();
-  const kind = fill(op, shapes, macs, weightBytes, v, build === 'simd');
+  const kind = fill(op, shapes, macs, weightBytes, records, v, build === 'simd');
   const approximate = kind === 'copy';
   const cls: OpClass = kind === 'copy' ? 'elementwise' : kind;
   const values = CLASS_FEATURES[cls].features.map((f) => v.get(f) ?? 0);
@@ -118,7 +131,7 @@ function activationCost(op: Op): number {
   return a === 'sigmoid' || a === 'tanh' ? 2 : 1;
 }
 
-function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number, v: Map<string, number>, simd: boolean): OpClass | 'copy' {
+function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number, records: readonly Int32Array[], v: Map<string, number>, simd: boolean): OpClass | 'copy' {
   const x = ins[0]?.shape ?? [];
   const y = outs[0]?.shape ?? [];
   const outputs = elementCount(y);
@@ -162,21 +175,15 @@ function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number
     }
     case 'depthwiseConv1d':
     case 'depthwiseConv2d': {
-      const rank = op.type === 'depthwiseConv1d' ? 1 : 2;
-      const co = y[y.length - 1];
-      const taps = elementCount(ins[1]!.shape.slice(0, rank));
-      const strides = (op.attrs.strides as number[] | undefined) ?? [1];
-      const dil = (op.attrs.dilations as number[] | undefined) ?? [1];
-      const multiplier = Number(op.attrs.multiplier ?? 1);
+      const g = depthwiseGeometry(op, x, ins[1]!.shape, op.type === 'depthwiseConv1d' ? 1 : 2);
+      const co = g.c * g.multiplier;
+      const work = depthwiseWork(g, simd);
       // One epilogue call per output row of ow * co floats.
-      setEpilogue(v, activationCost(op), outputs / (y[y.length - 2] * co), y[y.length - 2] * co);
-      // The SIMD build's 3x3 kernel (assembly/kernels/depthwise.ts), roughly: its full condition also checks the row fits.
-      const fast = simd && rank === 2 && taps === 9 && ins[1]!.shape[0] === 3 && multiplier === 1 && dil.every((d) => d === 1) && co % 4 === 0;
-      v.set('3x3 path', fast ? 1 : 0);
-      // Channels go 4 at a time through the window's taps; the last co % 4 one at a time.
-      setLanes(v, outputs / co, taps, co);
-      v.set('output pixels', outputs / co).set('channels', co).set('channels % 4', co % 4).set('channels % 16', co % 16);
-      v.set('taps', taps).set('stride', Math.max(...strides)).set('row length', y[y.length - 2]).set('multiplier', Number(op.attrs.multiplier ?? 1));
+      setEpilogue(v, activationCost(op), g.n * g.oh, g.ow * co);
+      v.set('wide taps', work.wideTaps).set('vector taps', work.vectorTaps).set('scalar taps', work.scalarTaps).set('3x3 taps', work.taps3x3);
+      v.set('pixel calls', work.pixelCalls).set('channel blocks', work.blocks).set('3x3 row blocks', work.rowBlocks3x3).set('clipped pixels', work.clippedPixels);
+      v.set('3x3 path', work.rowBlocks3x3 > 0 ? 1 : 0).set('output pixels', outputs / co).set('channels', co).set('channels % 4', co % 4).set('channels % 16', co % 16);
+      v.set('taps', g.kh * g.kw).set('stride', Math.max(g.sh, g.sw)).set('row length', g.ow).set('multiplier', g.multiplier);
       return 'depthwise';
     }
     case 'maxPool1d': case 'maxPool2d': case 'avgPool1d': case 'avgPool2d': case 'globalAvgPool': case 'mean': {
@@ -214,6 +221,8 @@ function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number
       // The kernels walk the innermost run; a broadcast bias makes it the last dim.
       const rowLength = Math.max(1, y[y.length - 1] ?? 1);
       v.set('elements', outputs).set('rows', outputs / rowLength).set('row length', rowLength).set('elements % 4', outputs % 4).set('kind', kindCode);
+      const rows = recordRows(records, outputs, simd);
+      v.set('row calls', rows.calls).set('vectors', rows.vectors).set('scalar elements', rows.scalars);
       return kindCode === ELEMENTWISE_KINDS.copy ? 'copy' : 'elementwise';
     }
   }
@@ -221,8 +230,10 @@ function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number
 
 function elementwiseKind(op: Op, ins: readonly (ShapeInfo | undefined)[]): number {
   switch (op.type) {
-    case 'sigmoid': case 'tanh':
-      return ELEMENTWISE_KINDS.transcendental;
+    case 'sigmoid':
+      return ELEMENTWISE_KINDS.sigmoid;
+    case 'tanh':
+      return ELEMENTWISE_KINDS.tanh;
     case 'hardSwish': case 'hardSigmoid':
       return ELEMENTWISE_KINDS.hard;
     case 'relu': case 'relu6': case 'clip': case 'leakyRelu':
@@ -341,6 +352,193 @@ function convWork(op: Op, x: readonly number[], wt: readonly number[], rank: 1 |
     }
   }
   return { calls, runs: runs * nb * groups, copied: pixels * k * groups };
+}
+
+/** A depthwise conv as depthwiseConv2dF32 sees it (1-D: h = oh = kh = 1). */
+interface DepthwiseGeometry {
+  n: number; h: number; w: number; c: number; oh: number; ow: number; kh: number; kw: number;
+  sh: number; sw: number; dh: number; dw: number; padTop: number; padLeft: number; multiplier: number;
+}
+
+function depthwiseGeometry(op: Op, x: readonly number[], wt: readonly number[], rank: 1 | 2): DepthwiseGeometry {
+  const win = readConvWindow(op.attrs, { op: op.name }, rank);
+  const axes = convGeometry(x.slice(1, rank + 1), wt.slice(0, rank), win, { op: op.name });
+  const two = rank === 2;
+  return {
+    n: x[0], h: two ? x[1] : 1, w: x[rank], c: x[rank + 1], oh: two ? axes[0].out : 1, ow: axes[rank - 1].out,
+    kh: two ? wt[0] : 1, kw: wt[rank - 1], sh: two ? win.strides[0] : 1, sw: win.strides[rank - 1],
+    dh: two ? win.dilations[0] : 1, dw: win.dilations[rank - 1], padTop: two ? axes[0].padBegin : 0, padLeft: axes[rank - 1].padBegin,
+    multiplier: Number(op.attrs.multiplier ?? 1),
+  };
+}
+
+/** What depthwiseConv2dF32 executes, counted by replaying its loop bounds. */
+interface DepthwiseWork {
+  /** Tap steps of four independent f32x4 accumulators (4 multiply-adds each): the pixel path's 16-channel blocks, the quad path's 4-channel blocks. */
+  wideTaps: number;
+  /** Tap steps of one accumulator: the pixel path's 4-channel blocks, the multiplier path's gathered blocks; scalar build: 4-channel passes. */
+  vectorTaps: number;
+  /** Scalar multiply-adds of the channels no block covers. */
+  scalarTaps: number;
+  /** 3x3 path: f32x4 multiply-adds (9 per interior pixel, 3 per border column inside the input). */
+  taps3x3: number;
+  /** Calls of the pixel, quad and multiplier routines (and 3x3 border pixels), each with its clipping and addressing. */
+  pixelCalls: number;
+  /** Channel blocks started: accumulators set from the bias, stored after the taps. */
+  blocks: number;
+  /** 3x3 path: output rows x 4-channel blocks, 9 weight vectors loaded for each. */
+  rowBlocks3x3: number;
+  /** Generic path: pixels whose columns are clipped (two divisions each). */
+  clippedPixels: number;
+}
+
+/**
+ * Replays the loop bounds of depthwiseConv2dF32 (assembly/kernels/depthwise.ts).
+ * SIMD, 3x3, multiplier 1, no dilation, c % 4 == 0 and at least 8 interior
+ * columns: the 3x3 path, per output row and 4-channel block 9 weight loads,
+ * then every pixel with all 3 kernel rows (rows outside the input run with
+ * zero weights) over the columns inside the input. Otherwise every pixel's
+ * window is clipped to the input; SIMD with multiplier 1 runs runs of 4
+ * interior pixels (whole window) through the quad routine, the rest one
+ * pixel at a time in 16-, then 4-channel blocks, then single channels.
+ */
+function depthwiseWork(g: DepthwiseGeometry, simd: boolean): DepthwiseWork {
+  const { n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, padTop, padLeft, multiplier } = g;
+  const work: DepthwiseWork = { wideTaps: 0, vectorTaps: 0, scalarTaps: 0, taps3x3: 0, pixelCalls: 0, blocks: 0, rowBlocks3x3: 0, clippedPixels: 0 };
+  const oxIn0 = Math.min(ow, Math.floor((padLeft + sw - 1) / sw));
+  if (simd && kh === 3 && kw === 3 && multiplier === 1 && dh === 1 && dw === 1 && c % 4 === 0) {
+    const lastX = w - 3 + padLeft;
+    const oxIn1 = Math.max(oxIn0, lastX < 0 ? 0 : Math.min(ow, Math.floor(lastX / sw) + 1));
+    if (oxIn1 - oxIn0 >= 8) {
+      let borderColumns = 0;
+      for (let ox = 0; ox < ow; ox++) {
+        if (ox >= oxIn0 && ox < oxIn1) continue;
+        for (let k = 0; k < 3; k++) borderColumns += ox * sw - padLeft + k >= 0 && ox * sw - padLeft + k < w ? 1 : 0;
+      }
+      const rowBlocks = n * oh * (c / 4);
+      work.rowBlocks3x3 = rowBlocks;
+      work.taps3x3 = rowBlocks * (9 * (oxIn1 - oxIn0) + 3 * borderColumns);
+      work.pixelCalls = rowBlocks * (ow - (oxIn1 - oxIn0));
+      return work;
+    }
+  }
+  const lastFit = w - 1 + padLeft - (kw - 1) * dw;
+  const oxIn1 = lastFit < 0 ? 0 : Math.min(ow, Math.floor(lastFit / sw) + 1);
+  const validTaps = (origin: number, d: number, size: number, taps: number) => {
+    const lo = origin >= 0 ? 0 : Math.ceil(-origin / d);
+    const room = size - origin;
+    return Math.max(0, (room <= 0 ? 0 : Math.min(taps, Math.ceil(room / d))) - lo);
+  };
+  // Per pixel call: blocks of [wide, vector, scalar] channels.
+  const co = c * multiplier;
+  const pixel = !simd ? (multiplier === 1 ? [0, Math.floor(c / 4), c % 4] : [0, 0, co])
+    : multiplier === 1 ? [Math.floor(c / 16), Math.floor((c % 16) / 4), c % 4] : [0, Math.floor(co / 4), co % 4];
+  const quad = simd && multiplier === 1;
+  // Column sums for a row whose window has rows inside the input (the quad
+  // path needs one); a row without any runs single pixels with no taps.
+  let quadCalls = 0;
+  let quadColumnTaps = 0;
+  let pixelCalls = 0;
+  let pixelColumnTaps = 0;
+  for (let ox = 0; ox < ow; ox++) {
+    if (quad && ox >= oxIn0 && ox + 4 <= oxIn1) {
+      quadCalls++;
+      quadColumnTaps += kw;
+      ox += 3;
+      continue;
+    }
+    pixelCalls++;
+    pixelColumnTaps += validTaps(ox * sw - padLeft, dw, w, kw);
+  }
+  const clippedColumns = ow - Math.max(0, oxIn1 - oxIn0);
+  let rowTaps = 0;
+  let liveRows = 0;
+  for (let oy = 0; oy < oh; oy++) {
+    const nky = validTaps(oy * sh - padTop, dh, h, kh);
+    rowTaps += nky;
+    liveRows += nky > 0 ? 1 : 0;
+  }
+  const deadRows = oh - liveRows;
+  const quadTaps = n * rowTaps * quadColumnTaps;
+  const pixelTaps = n * rowTaps * pixelColumnTaps;
+  const calls = n * (liveRows * (quadCalls + pixelCalls) + deadRows * ow);
+  const pixelCallsAll = n * (liveRows * pixelCalls + deadRows * ow);
+  const quadCallsAll = n * liveRows * quadCalls;
+  work.wideTaps = pixelTaps * pixel[0] + quadTaps * Math.floor(c / 4);
+  work.vectorTaps = pixelTaps * pixel[1];
+  work.scalarTaps = pixelTaps * pixel[2] + quadTaps * 4 * (c % 4);
+  work.pixelCalls = calls;
+  work.blocks = pixelCallsAll * (pixel[0] + pixel[1] + pixel[2]) + quadCallsAll * (Math.floor(c / 4) + 4 * (c % 4));
+  work.clippedPixels = n * oh * clippedColumns;
+  return work;
+}
+
+/** The words of op i's records in the plan's op list: [opcode, word count, args...] each. */
+export function planRecords(plan: CompiledPlan, i: number): Int32Array[] {
+  return plan.ops[i].records.map((address) => {
+    const at = (address - plan.layout.opListOffset) >> 2;
+    return plan.words.subarray(at, at + 2 + plan.words[at + 1]);
+  });
+}
+
+/**
+ * The rows the element-wise and copy kernels run over, read from their
+ * records: a unary activation is one call over all elements; a binary op
+ * (assembly/kernels/elementwise.ts) and a strided copy (copy.ts) call a row
+ * routine once per row of the merged descriptor's last dim, whose contiguous
+ * or splat rows run f32x4 vectors (copies of 64 floats or more: one
+ * memory.copy) and a scalar tail, and whose strided rows run scalar; the
+ * tiled transpose moves 4x4 tiles and its edges one float at a time. The
+ * scalar build runs every float scalar (memory.copy aside). Other records
+ * count as one call over the op's outputs.
+ */
+function recordRows(records: readonly Int32Array[], outputs: number, simd: boolean): { calls: number; vectors: number; scalars: number } {
+  const out = { calls: 0, vectors: 0, scalars: 0 };
+  const run = (rows: number, n: number, vector: boolean) => {
+    out.calls += rows;
+    if (vector) {
+      out.vectors += rows * Math.floor(n / 4);
+      out.scalars += rows * (n % 4);
+    } else out.scalars += rows * n;
+  };
+  for (const r of records) {
+    const opcode = r[0];
+    const args = r.subarray(2);
+    if (opcode === OPCODES.ACTIVATION) {
+      run(1, args[2], simd);
+      continue;
+    }
+    // [..., rank, shape[rank], strides of each operand[rank]]
+    const at = opcode === OPCODES.BINARY ? 4 : opcode === OPCODES.COPY_STRIDED || opcode === OPCODES.TRANSPOSE ? 2 : -1;
+    if (at < 0) {
+      run(1, outputs, simd);
+      continue;
+    }
+    const rank = args[at];
+    const shape = Array.from(args.subarray(at + 1, at + 1 + rank));
+    const last = (k: number) => args[at + 1 + k * rank + rank - 1];
+    const n = shape[rank - 1];
+    const outer = shape.slice(0, rank - 1).reduce((a, b) => a * b, 1);
+    if (opcode === OPCODES.BINARY) {
+      const [sa, sb] = [last(1), last(2)];
+      run(outer, n, simd && (sa === 1 || sb === 1) && (sa | sb) <= 1 && sa >= 0 && sb >= 0);
+    } else if (opcode === OPCODES.COPY_STRIDED) {
+      const [ss, ds] = [last(1), last(2)];
+      if (ss === 1 && ds === 1 && (n >= 64 || !simd)) {
+        out.calls += outer;
+        if (n >= 64) out.vectors += outer * (n / 4);
+        else out.scalars += outer * n;
+      } else run(outer, n, simd && ds === 1 && (ss === 1 || ss === 0 || ss === -1));
+    } else {
+      const p = shape[rank - 2];
+      const planes = outer / p;
+      const tiled = Math.floor(p / 4) * Math.floor(n / 4) * 16;
+      out.calls += planes;
+      out.vectors += planes * (tiled / 4);
+      out.scalars += planes * (p * n - tiled);
+    }
+  }
+  return out;
 }
 
 function setLanes(v: Map<string, number>, pixels: number, taps: number, channels: number): void {

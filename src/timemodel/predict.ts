@@ -8,7 +8,7 @@ import { validateModel } from '../graph/validate.ts';
 import { compilePlan } from '../schedule/compile.ts';
 import { fail } from '../errors.ts';
 import type { WasmBuild } from '../runtime/wasm.ts';
-import { opFeatures, type OpKind } from './features.ts';
+import { opFeatures, planRecords, type OpKind } from './features.ts';
 import { predictTree } from './tree.ts';
 import type { BuildProfile, TimeProfile } from './profile-file.ts';
 
@@ -50,7 +50,7 @@ export function predictLatency(model: Model, profile: TimeProfile, options: { bu
   const plan = compilePlan(model, shapes, 0);
   const layers = model.ops.map((op, i): LayerPrediction => {
     const p = plan.ops[i];
-    const f = opFeatures(op, shapes.ops[i], p.macs, p.weightBytes, p.records.length, build);
+    const f = opFeatures(op, shapes.ops[i], p.macs, p.weightBytes, planRecords(plan, i), build);
     const baselineUs = bp.usPerMac * p.macs;
     if (f.kind === 'free') return { name: op.name, type: op.type, kind: f.kind, macs: p.macs, us: 0, baselineUs, approximate: false };
     const cp = bp.classes[f.kind];

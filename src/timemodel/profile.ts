@@ -48,7 +48,7 @@ interface Plan {
 
 const PLANS: Record<'quick' | 'full', Plan> = {
   quick: { initial: 150, probes: 50, rounds: 1, neighbours: 3, batchMs: 0.5, repeats: 5, passes: 2 },
-  full: { initial: 420, probes: 100, rounds: 2, neighbours: 3, batchMs: 0.5, repeats: 5, passes: 3 },
+  full: { initial: 1000, probes: 200, rounds: 2, neighbours: 3, batchMs: 0.5, repeats: 5, passes: 3 },
 };
 
 export function describeMachine(): MachineInfo {

@@ -20,7 +20,7 @@ import type { WasmBuild } from '../runtime/wasm.ts';
 import { makeRng } from '../util/rng.ts';
 import type { Progress } from '../util/progress.ts';
 import { buildOneOp, buildOverheadChain, sampleConfig, type OpConfig } from './configs.ts';
-import { opFeatures, type OpClass } from './features.ts';
+import { opFeatures, planRecords, type OpClass } from './features.ts';
 
 /** One timing of session.runInPlace() on seeded random inputs: the fastest batch, us per run. */
 export function timeSession(session: Session, batchMs: number, repeats: number): number {
@@ -58,7 +58,7 @@ export function oneOpFeatures(model: Model, build: WasmBuild): { features: numbe
   const shapes = validateModel(model);
   const plan = compilePlan(model, shapes, 0);
   const i = plan.ops.findIndex((o) => o.records.length > 0);
-  const f = opFeatures(model.ops[i], shapes.ops[i], plan.ops[i].macs, plan.ops[i].weightBytes, plan.ops[i].records.length, build);
+  const f = opFeatures(model.ops[i], shapes.ops[i], plan.ops[i].macs, plan.ops[i].weightBytes, planRecords(plan, i), build);
   return { features: f.values, macs: plan.ops[i].macs };
 }
 

@@ -7,13 +7,13 @@ import type { Model } from '../../src/graph/model.ts';
 import { validateModel } from '../../src/graph/validate.ts';
 import { compilePlan } from '../../src/schedule/compile.ts';
 import type { WasmBuild } from '../../src/runtime/wasm.ts';
-import { CLASS_FEATURES, ELEMENTWISE_KINDS, OP_CLASSES, opFeatures, type OpFeatures } from '../../src/timemodel/features.ts';
+import { CLASS_FEATURES, ELEMENTWISE_KINDS, OP_CLASSES, opFeatures, planRecords, type OpFeatures } from '../../src/timemodel/features.ts';
 
 function featuresOf(model: Model, build: WasmBuild = 'simd'): (OpFeatures & { named: Record<string, number> })[] {
   const shapes = validateModel(model);
   const plan = compilePlan(model, shapes, 0);
   return model.ops.map((op, i) => {
-    const f = opFeatures(op, shapes.ops[i], plan.ops[i].macs, plan.ops[i].weightBytes, plan.ops[i].records.length, build);
+    const f = opFeatures(op, shapes.ops[i], plan.ops[i].macs, plan.ops[i].weightBytes, planRecords(plan, i), build);
     const named: Record<string, number> = {};
     if (f.kind !== 'free') CLASS_FEATURES[f.kind].features.forEach((n, j) => (named[n] = f.values[j]));
     return { ...f, named };
@@ -125,6 +125,59 @@ test('depthwise 2-D, multiplier 2, and pooling', () => {
   assert.is(pool.named.kind, 0);
 });
 
+test('depthwise: the kernel paths replayed (quad, pixel blocks, clipping, 3x3)', () => {
+  // 1-D, 20 channels, kernel 3, same padding over 10 columns: column 0 and 9
+  // are clipped to 2 taps; columns 1..8 are interior, two quads of 4.
+  const b = createBuilder('dq');
+  b.output(b.depthwiseConv1d(b.input('x', [1, 10, 20]), { kernel: 3, padding: 'same' }));
+  const [f] = featuresOf(b.build());
+  // Quads: 2 calls x 3 taps x 5 blocks of 4 channels. Pixels: 2 calls x 2 taps
+  // x (1 block of 16 + 1 block of 4).
+  assert.is(f.named['wide taps'], 2 * 3 * 5 + 2 * 2 * 1);
+  assert.is(f.named['vector taps'], 2 * 2 * 1);
+  assert.is(f.named['scalar taps'], 0);
+  assert.is(f.named['pixel calls'], 4);
+  assert.is(f.named['clipped pixels'], 2);
+  assert.is(f.named['3x3 path'], 0);
+  // Scalar build: every pixel one at a time, 5 passes of 4 channels.
+  const [g] = featuresOf(b.build(), 'scalar');
+  assert.is(g.named['vector taps'], (8 * 3 + 2 * 2) * 5);
+  assert.is(g.named['pixel calls'], 10);
+
+  // 3x3, 8 channels, 12 x 12, same: 10 interior columns (>= 8), the 3x3 path.
+  const c = createBuilder('d3');
+  c.output(c.depthwiseConv2d(c.input('x', [1, 12, 12, 8]), { kernel: [3, 3], padding: 'same' }));
+  const [h] = featuresOf(c.build());
+  assert.is(h.named['3x3 path'], 1);
+  assert.is(h.named['3x3 row blocks'], 12 * 2);
+  // Per row and block: 10 interior pixels x 9, two border pixels with 2 columns inside x 3.
+  assert.is(h.named['3x3 taps'], 12 * 2 * (10 * 9 + 2 * 2 * 3));
+  assert.is(h.named['pixel calls'], 12 * 2 * 2);
+  // 8 x 8 gives 6 interior columns: the generic path.
+  const d = createBuilder('d8');
+  d.output(d.depthwiseConv2d(d.input('x', [1, 8, 8, 8]), { kernel: [3, 3], padding: 'same' }));
+  assert.is(featuresOf(d.build())[0].named['3x3 path'], 0);
+});
+
+test('element-wise rows as the kernels walk them', () => {
+  const b = createBuilder('ew');
+  const x = b.input('x', [1, 5, 6]);
+  const a = b.op('add', [x, b.constant('bias', [6], new Float32Array(6))])[0];
+  const s = b.op('add', [a, b.input('x2', [1, 5, 6])])[0];
+  b.output(b.op('tanh', [s])[0]);
+  const [bias, same, tanh] = featuresOf(b.build());
+  // Broadcast bias: 5 rows of 6 (one vector, 2 scalars each).
+  assert.is(bias.named['row calls'], 5);
+  assert.is(bias.named.vectors, 5);
+  assert.is(bias.named['scalar elements'], 10);
+  // Same shapes merge into one row of 30; an activation is one call.
+  assert.is(same.named['row calls'], 1);
+  assert.is(same.named.vectors, 7);
+  assert.is(same.named['scalar elements'], 2);
+  assert.is(tanh.named['row calls'], 1);
+  assert.is(featuresOf(b.build(), 'scalar')[2].named['scalar elements'], 30);
+});
+
 test('gru and lstm: input and recurrent MACs per step', () => {
   const b = createBuilder('r');
   const g = b.gru(b.input('x', [2, 7, 5]), { units: 6, returnSequences: true });
@@ -152,7 +205,7 @@ test('element-wise kinds, softmax, and free ops', () => {
   const flat = b.op('reshape', [a], { shape: [1, 24] })[0];
   b.output(b.softmax(flat));
   const [sig, relu, add, reshape, soft] = featuresOf(b.build());
-  assert.is(sig.named.kind, ELEMENTWISE_KINDS.transcendental);
+  assert.is(sig.named.kind, ELEMENTWISE_KINDS.sigmoid);
   assert.is(sig.named.elements, 24);
   assert.is(relu.named.kind, ELEMENTWISE_KINDS.cheap);
   assert.is(add.named.kind, ELEMENTWISE_KINDS.broadcast);
