@@ -239,4 +239,5 @@ function layerTimes(model: Model, profile: TimeProfile, build: WasmBuild): strin
   return predictLatency(model, profile, { build }).layers.map((l, i) => `${l.type.padEnd(18)} predicted ${l.us.toFixed(2).padStart(8)} us  in the model ${best[i].toFixed(2).padStart(8)} us`);
 }
 
-await main();
+// Run as a script (the sampler is importable without running the bench).
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -17,6 +17,10 @@ import type { WasmBuild } from '../runtime/wasm.ts';
 import { OPCODES } from '../ops/opcodes.ts';
 import type { CompiledPlan } from '../schedule/compile.ts';
 
+// Activation codes of the kernels' ABI (src/ops/activation-spec.ts).
+const ACT_SIGMOID = 4;
+const ACT_TANH = 5;
+
 export const OP_CLASSES = ['dense', 'conv1d', 'conv2d', 'depthwise', 'pool', 'gru', 'lstm', 'elementwise', 'softmax'] as const;
 export type OpClass = (typeof OP_CLASSES)[number];
 
@@ -142,7 +146,7 @@ function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number
       const [k, n] = ins[1]!.shape;
       const rows = outputs / n;
       setGemm(v, gemmCalls([{ m: rows, n, k, count: 1 }], simd));
-      setEpilogue(v, gemmEpilogueCost(op, simd), rows, n);
+      setEpilogue(v, gemmEpilogueCost(op, simd), rows, n, simd);
       v.set('padded MACs', rows * k * roundUp(n, 8)).set('rows', rows).set('k', k).set('n', n).set('panels', Math.ceil(n / 8));
       v.set('k % 4', k % 4).set('n % 8', n % 8).set('rows % 4', rows % 4);
       return 'dense';
@@ -167,7 +171,7 @@ function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number
         ? { calls: gemmCalls([{ m: pixels, n: oc / groups, k: patch, count: groups }], simd), runs: 0, copied: 0 }
         : convWork(op, x, w, rank, pixels, simd);
       setGemm(v, conv.calls);
-      setEpilogue(v, gemmEpilogueCost(op, simd), pixels * groups, oc / groups);
+      setEpilogue(v, gemmEpilogueCost(op, simd), pixels * groups, oc / groups, simd);
       v.set('padded MACs', padded).set('patch bytes', conv.copied * 4).set('patch runs', conv.runs).set('output pixels', pixels);
       v.set('channels', c).set('filters', oc).set('channels % 4', c % 4).set('filters % 8', oc % 8);
       v.set('patch length', patch).set('patch length % 4', patch % 4).set('taps', taps).set('stride', stride).set('groups', groups).set('pointwise', pointwise);
@@ -179,7 +183,7 @@ function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number
       const co = g.c * g.multiplier;
       const work = depthwiseWork(g, simd);
       // One epilogue call per output row of ow * co floats.
-      setEpilogue(v, activationCost(op), g.n * g.oh, g.ow * co);
+      setEpilogue(v, activationCost(op), g.n * g.oh, g.ow * co, simd);
       v.set('wide taps', work.wideTaps).set('vector taps', work.vectorTaps).set('scalar taps', work.scalarTaps).set('3x3 taps', work.taps3x3);
       v.set('pixel calls', work.pixelCalls).set('channel blocks', work.blocks).set('3x3 row blocks', work.rowBlocks3x3).set('clipped pixels', work.clippedPixels);
       v.set('3x3 path', work.rowBlocks3x3 > 0 ? 1 : 0).set('output pixels', outputs / co).set('channels', co).set('channels % 4', co % 4).set('channels % 16', co % 16);
@@ -505,7 +509,9 @@ function recordRows(records: readonly Int32Array[], outputs: number, simd: boole
     const opcode = r[0];
     const args = r.subarray(2);
     if (opcode === OPCODES.ACTIVATION) {
-      run(1, args[2], simd);
+      // The SIMD build runs a sigmoid/tanh tail as one more (zero-padded) vector.
+      const padded = simd && (args[3] === ACT_SIGMOID || args[3] === ACT_TANH);
+      run(1, padded ? Math.ceil(args[2] / 4) * 4 : args[2], simd);
       continue;
     }
     // [..., rank, shape[rank], strides of each operand[rank]]
@@ -545,9 +551,12 @@ function setLanes(v: Map<string, number>, pixels: number, taps: number, channels
   v.set('output pixels', pixels).set('vector taps', pixels * taps * Math.floor(channels / 4)).set('scalar taps', pixels * taps * (channels % 4));
 }
 
-function setEpilogue(v: Map<string, number>, cost: number, rows: number, n: number): void {
+function setEpilogue(v: Map<string, number>, cost: number, rows: number, n: number, simd: boolean): void {
   v.set('activation rows', cost > 0 ? rows : 0).set('cheap activation elements', cost === 1 ? rows * n : 0);
-  v.set('transcendental vectors', cost === 2 ? rows * Math.floor(n / 4) : 0).set('transcendental tail', cost === 2 ? rows * (n % 4) : 0);
+  // sigmoid/tanh (activation.ts): the SIMD build runs a row's last 1..3 values as one more
+  // zero-padded vector; the scalar build calls libm per value.
+  const vectors = simd ? Math.ceil(n / 4) : Math.floor(n / 4);
+  v.set('transcendental vectors', cost === 2 ? rows * vectors : 0).set('transcendental tail', cost === 2 && !simd ? rows * (n % 4) : 0);
 }
 
 /** Mirrors conv2dTilePixels in assembly/kernels/conv.ts (64 KiB of patches per tile). */
