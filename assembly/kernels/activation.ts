@@ -232,8 +232,8 @@ const K_SIGN: usize = 52; // -0.0: only the sign bit set
 // a scalar tail cost what the data made it. A conv epilogue with 11 outputs
 // a pixel (3 in the tail) measured 2.8x apart between two weight sets
 // (bench/time-model --layers); the vector code takes the same time for any
-// value. The scalar build keeps libm. Lane loads and stores, zero-filled,
-// so nothing past the row is read or written.
+// value. Lane loads and stores, zero-filled, so nothing past the row is read
+// or written. The scalar build runs the same arithmetic one value at a time.
 // @ts-ignore: decorator
 @inline function loadTail(x: usize, rest: i32): v128 {
   if (rest == 1) return v128.load32_zero(x);
@@ -254,12 +254,54 @@ const K_SIGN: usize = 52; // -0.0: only the sign bit set
 // Staging for the last partial vector of a softmax row (len % 4 != 0).
 const tailScratch: usize = memory.data(16, 16);
 
+// The scalar twins of the vector code above, operation for operation (wasm
+// has no fused multiply-add, so each lane of the vector code rounds the same
+// way): the same results on both builds, and a time that does not depend on
+// the value, which libm's branches on the magnitude would.
+// @ts-ignore: decorator
+@inline function expm1PolyScalar(r: f32): f32 {
+  let p: f32 = 1.0 / 5040.0;
+  p = p * r + <f32>(1.0 / 720.0);
+  p = p * r + <f32>(1.0 / 120.0);
+  p = p * r + <f32>(1.0 / 24.0);
+  p = p * r + <f32>(1.0 / 6.0);
+  p = p * r + <f32>0.5;
+  return r + r * r * p;
+}
+
+// x clamped, t holding n (2^n = t << 23), r = x - n ln2: as expRoundSimd and expReduceSimd.
+// @ts-ignore: decorator
+@inline function expClampScalar(x: f32): f32 {
+  return x < EXP_MIN ? EXP_MIN : x;
+}
+
+// @ts-ignore: decorator
+@inline function expReduceScalar(xc: f32, t: f32): f32 {
+  const n = t - ROUND_MAGIC;
+  return (xc - n * LN2_HI) - n * LN2_LO;
+}
+
+// @ts-ignore: decorator
+@inline function expScaleScalar(t: f32): f32 {
+  return reinterpret<f32>(reinterpret<i32>(t) << 23);
+}
+
 // @ts-ignore: decorator
 @inline function sigmoidScalar(v: f32): f32 {
-  // Split by sign so exp never overflows.
-  if (v >= 0) return <f32>1 / (<f32>1 + Mathf.exp(-v));
-  const e = Mathf.exp(v);
-  return e / (<f32>1 + e);
+  // e = exp(-|v|), then 1 / (1 + e) for v >= 0 and e / (1 + e) below.
+  const xc = expClampScalar(-Mathf.abs(v));
+  const t = xc * LOG2E + ROUND_MAGIC;
+  const e = (expm1PolyScalar(expReduceScalar(xc, t)) + <f32>1) * expScaleScalar(t);
+  return (v >= 0 ? <f32>1 : e) / (<f32>1 + e);
+}
+
+// @ts-ignore: decorator
+@inline function tanhScalar(v: f32): f32 {
+  const xc = expClampScalar(Mathf.abs(v) * <f32>-2);
+  const t = xc * LOG2E + ROUND_MAGIC;
+  const scale = expScaleScalar(t);
+  const m = expm1PolyScalar(expReduceScalar(xc, t)) * scale + (scale - <f32>1);
+  return copysign<f32>(m / (<f32>-2 - m), v);
 }
 
 export function sigmoidF32(x: usize, y: usize, count: i32): void {
@@ -296,7 +338,7 @@ export function tanhF32(x: usize, y: usize, count: i32): void {
   }
   for (; i < count; i++) {
     const o = <usize>i << 2;
-    store<f32>(y + o, Mathf.tanh(load<f32>(x + o)));
+    store<f32>(y + o, tanhScalar(load<f32>(x + o)));
   }
 }
 
