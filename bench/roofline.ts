@@ -20,14 +20,17 @@ const CHAINS = 12;
 // per iteration would otherwise take issue slots from the arithmetic.
 const UNROLL = 8;
 
-function fusedChainsWat(): string {
+/**
+ * A function `name`(n) running CHAINS independent v128 chains for n x UNROLL
+ * steps, each chain updated by `step(i)`, $m and $c splats of `m` and 1.
+ */
+function chainsWat(name: string, m: number, step: (i: number) => string): string {
   const locals = Array.from({ length: CHAINS }, (_, i) => `(local $a${i} v128)`).join(' ');
   const init = Array.from({ length: CHAINS }, (_, i) => `(local.set $a${i} (f32x4.splat (f32.const ${i + 1})))`).join('\n');
-  const step = Array.from({ length: CHAINS }, (_, i) => `(local.set $a${i} (f32x4.add (f32x4.mul (local.get $a${i}) (local.get $m)) (local.get $c)))`).join('\n');
-  const body = Array(UNROLL).fill(step).join('\n');
+  const body = Array(UNROLL).fill(Array.from({ length: CHAINS }, (_, i) => step(i)).join('\n')).join('\n');
   const sum = Array.from({ length: CHAINS - 1 }, (_, i) => `(local.set $a0 (f32x4.add (local.get $a0) (local.get $a${i + 1})))`).join('\n');
-  return `(func $fused (export "fused") (param $n i32) (result f32) (local $m v128) (local $c v128) ${locals}
-    (local.set $m (f32x4.splat (f32.const 0.5)))
+  return `(func $${name} (export "${name}") (param $n i32) (result f32) (local $m v128) (local $c v128) ${locals}
+    (local.set $m (f32x4.splat (f32.const ${m})))
     (local.set $c (f32x4.splat (f32.const 1)))
     ${init}
     (block $done (loop $next
@@ -39,29 +42,14 @@ function fusedChainsWat(): string {
     (f32x4.extract_lane 0 (local.get $a0)))`;
 }
 
-function splitChainsWat(): string {
-  const half = CHAINS / 2;
-  const locals = Array.from({ length: CHAINS }, (_, i) => `(local $a${i} v128)`).join(' ');
-  const init = Array.from({ length: CHAINS }, (_, i) => `(local.set $a${i} (f32x4.splat (f32.const ${i + 1})))`).join('\n');
-  const step = Array.from({ length: CHAINS }, (_, i) =>
-    i < half
-      ? `(local.set $a${i} (f32x4.mul (local.get $a${i}) (local.get $m)))`
-      : `(local.set $a${i} (f32x4.add (local.get $a${i}) (local.get $c)))`,
-  ).join('\n');
-  const body = Array(UNROLL).fill(step).join('\n');
-  const sum = Array.from({ length: CHAINS - 1 }, (_, i) => `(local.set $a0 (f32x4.add (local.get $a0) (local.get $a${i + 1})))`).join('\n');
-  return `(func $split (export "split") (param $n i32) (result f32) (local $m v128) (local $c v128) ${locals}
-    (local.set $m (f32x4.splat (f32.const -1)))
-    (local.set $c (f32x4.splat (f32.const 1)))
-    ${init}
-    (block $done (loop $next
-      (br_if $done (i32.eqz (local.get $n)))
-      ${body}
-      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (br $next)))
-    ${sum}
-    (f32x4.extract_lane 0 (local.get $a0)))`;
-}
+// Every chain a multiply and an add per step.
+const fusedChainsWat = () => chainsWat('fused', 0.5, (i) => `(local.set $a${i} (f32x4.add (f32x4.mul (local.get $a${i}) (local.get $m)) (local.get $c)))`);
+
+// Half the chains multiply, half add: the same operations, no dependence between them.
+const splitChainsWat = () =>
+  chainsWat('split', -1, (i) =>
+    i < CHAINS / 2 ? `(local.set $a${i} (f32x4.mul (local.get $a${i}) (local.get $m)))` : `(local.set $a${i} (f32x4.add (local.get $a${i}) (local.get $c)))`,
+  );
 
 let cached: WebAssembly.Instance | undefined;
 

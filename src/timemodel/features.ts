@@ -16,10 +16,7 @@ import { convGeometry, readConvWindow } from '../ops/conv.ts';
 import type { WasmBuild } from '../runtime/wasm.ts';
 import { OPCODES } from '../ops/opcodes.ts';
 import type { CompiledPlan } from '../schedule/compile.ts';
-
-// Activation codes of the kernels' ABI (src/ops/activation-spec.ts).
-const ACT_SIGMOID = 4;
-const ACT_TANH = 5;
+import { ACT_CODE } from '../ops/activation-spec.ts';
 
 export const OP_CLASSES = ['dense', 'conv1d', 'conv2d', 'depthwise', 'pool', 'gru', 'lstm', 'elementwise', 'softmax'] as const;
 export type OpClass = (typeof OP_CLASSES)[number];
@@ -510,7 +507,7 @@ function recordRows(records: readonly Int32Array[], outputs: number, simd: boole
     const args = r.subarray(2);
     if (opcode === OPCODES.ACTIVATION) {
       // The SIMD build runs a sigmoid/tanh tail as one more (zero-padded) vector.
-      const padded = simd && (args[3] === ACT_SIGMOID || args[3] === ACT_TANH);
+      const padded = simd && (args[3] === ACT_CODE.sigmoid || args[3] === ACT_CODE.tanh);
       run(1, padded ? Math.ceil(args[2] / 4) * 4 : args[2], simd);
       continue;
     }

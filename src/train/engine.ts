@@ -468,10 +468,10 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
 
   // ---- weight averaging: the shadow copy lives in JS; swapping it in repacks the weights.
   const averaged = options.averageDecay !== undefined ? averagedRegions() : [];
-  function averagedRegions(): { live: Float32Array; shadow: Float32Array }[] {
+  function averagedRegions(): { live: Float32Array; shadow: Float32Array; spare: Float32Array }[] {
     const live: Float32Array[] = [new Float32Array(mem, paramBase, paramBytes / 4)];
     model.tensors.forEach((t, i) => isState[i] && live.push(views.get(i) as Float32Array));
-    return live.map((v) => ({ live: v, shadow: Float32Array.from(v) }));
+    return live.map((v) => ({ live: v, shadow: Float32Array.from(v), spare: new Float32Array(v.length) }));
   }
   const updateAverage = () => {
     // (1 + t) / (10 + t) for t earlier updates: `steps` already counts this one.
@@ -479,10 +479,10 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
     for (const { live, shadow } of averaged) for (let i = 0; i < live.length; i++) shadow[i] = d * shadow[i] + (1 - d) * live[i];
   };
   const swapAverage = () => {
-    for (const { live, shadow } of averaged) {
-      const keep = Float32Array.from(live);
+    for (const { live, shadow, spare } of averaged) {
+      spare.set(live);
       live.set(shadow);
-      shadow.set(keep);
+      shadow.set(spare);
     }
     packWeights();
   };
