@@ -60,6 +60,8 @@ async function bundleHost() {
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   });
+  // The data-parallel training replica (src/train/parallel.ts starts it next to the bundle that trains).
+  await esbuild.build({ ...common, entryPoints: ['src/train/replica-worker.ts'], outfile: 'dist/train-worker.js' });
 }
 
 process.chdir(root);
@@ -71,5 +73,5 @@ if (only !== 'host') {
 }
 if (only !== 'wasm') {
   await bundleHost();
-  console.log('host: dist/index.js, dist/runtime.js, dist/cli.js');
+  console.log('host: dist/index.js, dist/runtime.js, dist/cli.js, dist/train-worker.js');
 }

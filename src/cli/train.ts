@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fail } from '../errors.ts';
 import { writeModel } from '../format/write.ts';
-import { loadData, toWindows } from '../train/data/index.ts';
+import { loadData, splitBySubject, toWindows } from '../train/data/index.ts';
 import { formatReport } from '../train/metrics.ts';
 import { splitForTraining, trainDeepSenseClassifier, TRAINING_KEY, type DeepSenseArchitecture, type TrainRunOptions } from '../train/recipe.ts';
 import { createProgress } from '../util/progress.ts';
@@ -18,7 +18,7 @@ import { buildOption } from './run.ts';
 
 /** The default DeepSense and recipe (what models/deepsense-wisdm.tsm was trained with). */
 export const TRAIN_DEFAULTS = {
-  window: 200, intervals: 10, epochs: 15, batch: 64, lr: 2e-3, weightDecay: 1e-4, seed: 1, validationSubjects: 4, patience: 5,
+  window: 200, intervals: 10, trainStride: undefined as number | undefined, workers: 2, epochs: 15, batch: 64, lr: 2e-3, weightDecay: 1e-4, seed: 1, validationSubjects: 4, patience: 5,
   convFilters: 64, convKernels: [3, 3, 3], mergeFilters: 64, mergeKernels: [3, 3, 3], gruUnits: 120, gruLayers: 2, dropout: 0.2,
   labelSmoothing: 0, averageDecay: 0,
   noise: 0.05, scale: 0.1, rotationDeg: 15, shift: 20, mirror: 0.25, turn: 0.25,
@@ -80,6 +80,12 @@ export function prepareTraining(values: Record<string, unknown>) {
   const all = toWindows(data, { length: window, stride });
   const testSubjects = values['test-subjects'] ? String(values['test-subjects']).split(',').map((s) => s.trim()) : undefined;
   const split = splitForTraining(all, { validationCount: intOption(values, 'validation-subjects', D.validationSubjects, 0), seed, stride, ...(testSubjects ? { testSubjects } : {}) });
+  // Training windows may overlap more than the evaluated ones: more real time offsets of the same recordings.
+  const trainStride = intOption(values, 'train-stride', D.trainStride ?? stride);
+  if (trainStride !== stride) {
+    split.train = splitBySubject(toWindows(data, { length: window, stride: trainStride }), { train: split.record.trainSubjects }).train;
+    split.record.trainStride = trainStride;
+  }
   const sensors = sensorsOf(all.channels);
   const architecture: DeepSenseArchitecture = {
     name: 'deepsense', sensors, intervals, intervalLength: window / intervals, input, seed,
@@ -99,10 +105,13 @@ export function prepareTraining(values: Record<string, unknown>) {
   };
   const epochs = intOption(values, 'epochs', D.epochs);
   const batch = intOption(values, 'batch', D.batch);
+  const workers = intOption(values, 'workers', D.workers);
+  if (batch % workers !== 0) fail('CLI_USAGE', '--batch must be a multiple of --workers (each worker takes an equal share)', { expected: `a multiple of ${workers}`, found: batch });
   const options: Omit<TrainRunOptions, 'onStep' | 'onEpoch'> = {
     architecture, train: split.train, validation: split.validation, epochs, batch, seed,
     lr: numberOption(values, 'lr', D.lr, 0), weightDecay: numberOption(values, 'weight-decay', D.weightDecay, 0),
     patience: intOption(values, 'patience', D.patience), clipNorm: 5, build: buildOption(values.build),
+    workers,
     labelSmoothing: numberOption(values, 'label-smoothing', D.labelSmoothing, 0, 0.5),
     averageDecay: numberOption(values, 'average', D.averageDecay, 0, 0.99999),
     ...(augment ? { augment } : {}),
@@ -135,6 +144,7 @@ computed by the runtime as \`tinysense eval\` does.
   --patience P               stop after P epochs without a better validation accuracy (default ${TRAIN_DEFAULTS.patience})
   --test-subjects ID,ID      test participants (default: the data's suggested split)
   --window N                 samples per window (default ${TRAIN_DEFAULTS.window}); --stride N (default window/2)
+  --train-stride N           stride of the training windows only (default ${TRAIN_DEFAULTS.trainStride ?? '--stride'})
   --intervals N              intervals per window (default ${TRAIN_DEFAULTS.intervals})
   --input frequency|time     interval input (default frequency)
   --conv-filters N --conv-kernels K,K,K --merge-filters N --merge-kernels K,K,K
@@ -145,11 +155,13 @@ computed by the runtime as \`tinysense eval\` does.
                              about z (watch worn the other way round) (defaults ${TRAIN_DEFAULTS.mirror}, ${TRAIN_DEFAULTS.turn})
   --no-augment               no augmentation
   --build simd|scalar|auto   wasm build (default auto)
+  --workers N                cores each batch is spread over (data-parallel; default ${TRAIN_DEFAULTS.workers});
+                             the batch must divide evenly, and results depend on N (batch-norm statistics per share)
   --json                     print the run and the report as JSON`,
   options: {
     data: { type: 'string' }, output: { type: 'string', short: 'o' }, epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' },
     'weight-decay': { type: 'string' }, 'label-smoothing': { type: 'string' }, average: { type: 'string' }, seed: { type: 'string' }, 'validation-subjects': { type: 'string' }, patience: { type: 'string' },
-    'test-subjects': { type: 'string' }, window: { type: 'string' }, stride: { type: 'string' }, intervals: { type: 'string' }, input: { type: 'string' },
+    'test-subjects': { type: 'string' }, window: { type: 'string' }, stride: { type: 'string' }, 'train-stride': { type: 'string' }, workers: { type: 'string' }, intervals: { type: 'string' }, input: { type: 'string' },
     'conv-filters': { type: 'string' }, 'conv-kernels': { type: 'string' }, 'merge-filters': { type: 'string' }, 'merge-kernels': { type: 'string' },
     'gru-units': { type: 'string' }, 'gru-layers': { type: 'string' }, dropout: { type: 'string' },
     noise: { type: 'string' }, scale: { type: 'string' }, rotation: { type: 'string' }, shift: { type: 'string' }, mirror: { type: 'string' }, turn: { type: 'string' }, 'no-augment': { type: 'boolean' },

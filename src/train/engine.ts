@@ -50,6 +50,8 @@ export interface TrainerOptions {
    */
   averageDecay?: number;
   build?: WasmBuild | 'auto';
+  /** Data-parallel replicas: a distinct dropout stream per replica (0, the default, is the single trainer's). */
+  replica?: number;
 }
 
 export interface StepResult {
@@ -90,6 +92,15 @@ export interface Trainer {
   setTensor(name: string, values: ArrayLike<number>): void;
   /** Training-mode loss and parameter gradients of a batch, without an update (the dropout masks of the next step; batch-norm running averages advance as in a step). */
   computeGradients(x: Float32Array, y: Int32Array | Float32Array): { loss: number; grads: Map<string, Float32Array> };
+  /**
+   * trainStep in two halves, for data-parallel replicas: backward() leaves
+   * the batch's gradients in gradientView(), which the caller may combine
+   * with other replicas' before applyGradients() takes the optimiser step.
+   */
+  backward(x: Float32Array, y: Int32Array | Float32Array): number;
+  /** All parameter gradients as one array (a view into wasm memory, the order fixed per model). */
+  gradientView(): Float32Array;
+  applyGradients(): StepResult['lr'];
 }
 
 const FUSABLE = new Set(['dense', 'conv1d', 'conv2d', 'depthwiseConv1d', 'depthwiseConv2d']);
@@ -344,6 +355,8 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
     for (const r of s.recordAddrs) k.runOp(r);
   };
   let dropoutSeed = 0;
+  const replica = options.replica ?? 0;
+  const stepSeed = () => (replica === 0 ? mixSeed(seed, steps) : mixSeed(mixSeed(seed, steps), replica));
   const forwardSteps = slotsReal.map((s) => {
     const op = model.ops[s.index];
     const out = bufferOf[op.outputs[0]];
@@ -529,15 +542,23 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
     },
     memoryBytes: () => k.memory.buffer.byteLength,
     trainStep(x, y) {
+      const loss = trainer.backward(x, y);
+      return { loss, lr: trainer.applyGradients() };
+    },
+    backward(x, y) {
       writeBatch(x, y);
-      dropoutSeed = mixSeed(seed, steps);
+      dropoutSeed = stepSeed();
       forward(true);
       const loss = lossValue(true);
       plan.run();
+      return loss;
+    },
+    gradientView: () => new Float32Array(k.memory.buffer, gradBase, paramBytes / 4),
+    applyGradients() {
       const lr = learningRate(optimizer.lr, schedule, steps);
       optimise(lr);
       if (averaged.length) updateAverage();
-      return { loss, lr };
+      return lr;
     },
     evaluateLoss(x, y) {
       return withAverage(() => {
@@ -593,7 +614,7 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
     },
     computeGradients(x, y) {
       writeBatch(x, y);
-      dropoutSeed = mixSeed(seed, steps);
+      dropoutSeed = stepSeed();
       forward(true);
       const loss = lossValue(true);
       plan.run();

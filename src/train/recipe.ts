@@ -7,7 +7,8 @@
 import { fail } from '../errors.ts';
 import type { Model } from '../graph/model.ts';
 import { makeRng } from '../util/rng.ts';
-import { createTrainer, mixSeed, type Trainer } from './engine.ts';
+import { mixSeed, type Trainer } from './engine.ts';
+import { createParallelTrainer } from './parallel.ts';
 import { deepsense, prependNormalization, type DeepSenseConfig } from './deepsense.ts';
 import { augmentWindows, type AugmentOptions } from './augment.ts';
 import { argmaxRows, classificationReport, type ClassificationReport } from './metrics.ts';
@@ -40,6 +41,8 @@ export interface TrainRunOptions {
   /** Augmentation of the raw training windows; noise is given relative to each channel's deviation. */
   augment?: Omit<AugmentOptions, 'noise'> & { noise?: number };
   build?: 'simd' | 'scalar' | 'auto';
+  /** Cores to spread each batch over (data-parallel replicas, parallel.ts); default 1. The batch must divide evenly. */
+  workers?: number;
   onStep?: (p: StepProgress) => void;
   /** After each epoch; `predict` gives the current eval-mode classes of raw (unnormalised) windows. */
   onEpoch?: (e: EpochSummary, predict: (raw: WindowSet) => Int32Array) => void;
@@ -87,21 +90,31 @@ export function predictClasses(trainer: Trainer, set: WindowSet): Int32Array {
 export function trainDeepSenseClassifier(o: TrainRunOptions): TrainRunResult {
   const { train, batch } = o;
   if (train.count < batch) fail('RUN_INPUT', 'fewer training windows than one batch', { expected: `>= ${batch}`, found: train.count });
-  const channels = train.channels.length;
-  const per = train.length * channels;
   const normalization = computeNormalization(train);
   const validation = o.validation && o.validation.count > 0 ? normalizeWindows(o.validation, normalization) : undefined;
   const model = deepsense({ ...o.architecture, outputs: train.labels.length, labels: train.labels, task: 'classification', batch });
   const stepsPerEpoch = Math.floor(train.count / batch);
   const warmupSteps = Math.round((o.warmupEpochs ?? 1) * stepsPerEpoch);
-  const trainer = createTrainer(model, {
+  const trainer = createParallelTrainer(model, {
     batch, loss: 'crossEntropy', seed: o.seed, build: o.build ?? 'auto',
     optimizer: { kind: 'adam', lr: o.lr, weightDecay: o.weightDecay ?? 0, decoupled: true },
     schedule: { kind: 'cosine', totalSteps: o.epochs * stepsPerEpoch, warmupSteps, minLr: o.lr * 0.01 },
     ...(o.clipNorm ? { clipNorm: o.clipNorm } : {}),
     ...(o.labelSmoothing ? { labelSmoothing: o.labelSmoothing } : {}),
     ...(o.averageDecay ? { averageDecay: o.averageDecay } : {}),
-  });
+  }, o.workers ?? 1);
+  try {
+    return runEpochs(o, trainer, model, normalization, validation);
+  } finally {
+    trainer.close();
+  }
+}
+
+function runEpochs(o: TrainRunOptions, trainer: Trainer, model: Model, normalization: Normalization, validation: WindowSet | undefined): TrainRunResult {
+  const { train, batch } = o;
+  const channels = train.channels.length;
+  const per = train.length * channels;
+  const stepsPerEpoch = Math.floor(train.count / batch);
   const augment: AugmentOptions | undefined = o.augment ? { ...o.augment, ...(o.augment.noise ? { noise: normalization.std.map((s) => s * o.augment!.noise!) } : {}) } : undefined;
   const rng = makeRng(mixSeed(o.seed, 0xa09));
   const order = Int32Array.from({ length: train.count }, (_, i) => i);
@@ -175,6 +188,8 @@ export interface TrainingRecord {
   testSubjects: string[];
   windowLength: number;
   stride: number;
+  /** Stride of the training windows when it differs from `stride`. */
+  trainStride?: number;
   command?: string;
   epochs?: number;
   bestEpoch?: number;
