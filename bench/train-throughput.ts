@@ -6,15 +6,16 @@
 // layer of 18 classes: ~0.47 M parameters. Batch 64, Adam.
 //
 // Prints windows/s of a full training step (forward in training mode,
-// backward, optimiser, weight repacking), of forward + backward alone, and
-// of eval-mode inference on the same trainer, interleaved so machine noise
-// hits all three alike, and their ratios. Reference point (not measured
+// backward, optimiser, weight repacking), of forward + backward alone, of
+// eval-mode inference on the same trainer, and of a step spread over
+// --workers data-parallel replicas (src/train/parallel.ts), interleaved so
+// machine noise hits all of them alike, and their ratios. Reference point (not measured
 // here): PyTorch 1.13 with 2 threads on the project machine trains this
 // shape at about 200 windows/s (issue 4).
 //
-//   node --import tsx bench/train-throughput.ts [--steps N] [--build simd|scalar]
+//   node --import tsx bench/train-throughput.ts [--steps N] [--build simd|scalar] [--workers N]
 import { createBuilder } from '../src/graph/builder.ts';
-import { createTrainer } from '../src/train/index.ts';
+import { createParallelTrainer, createTrainer } from '../src/train/index.ts';
 import { makeRng } from '../src/util/rng.ts';
 import { describeMachine } from './machine.ts';
 
@@ -25,6 +26,7 @@ const arg = (name: string, dflt: string) => {
 const STEPS = Number(arg('--steps', '6'));
 const BUILD = arg('--build', 'simd') as 'simd' | 'scalar';
 const B = 64;
+const WORKERS = Number(arg('--workers', '2'));
 
 export function deepSenseShaped(batch: number) {
   const b = createBuilder('deepsense-shaped', { seed: 3 });
@@ -44,15 +46,18 @@ const rng = makeRng(1);
 const x = rng.floats(B * 200 * 6);
 const y = Int32Array.from({ length: B }, () => rng.int(0, 17));
 trainer.trainStep(x, y); // warm-up: compiles the hot paths
+const parallel = createParallelTrainer(deepSenseShaped(B / WORKERS), { batch: B, loss: 'crossEntropy', optimizer: { kind: 'adam', lr: 1e-3 }, build: BUILD }, WORKERS);
+parallel.trainStep(x, y);
 
 const time = (fn: () => void) => {
   const t0 = performance.now();
   fn();
   return performance.now() - t0;
 };
-const ms = { step: 0, grads: 0, infer: 0 };
+const ms = { step: 0, grads: 0, infer: 0, parallel: 0 };
 for (let i = 0; i < STEPS; i++) {
   ms.step += time(() => trainer.trainStep(x, y));
+  ms.parallel += time(() => parallel.trainStep(x, y));
   ms.grads += time(() => trainer.computeGradients(x, y));
   ms.infer += time(() => trainer.predict(x, B));
 }
@@ -60,7 +65,9 @@ const wps = (total: number) => (STEPS * B) / (total / 1000);
 console.log(`machine: ${describeMachine()}`);
 console.log(`model: DeepSense-shaped, ${trainer.paramCount} parameters, batch ${B}, ${BUILD} build, ${(trainer.memoryBytes() / 2 ** 20).toFixed(0)} MiB of wasm memory`);
 console.log(`training step (fwd + bwd + Adam + repack): ${wps(ms.step).toFixed(0)} windows/s (${(ms.step / STEPS).toFixed(0)} ms/step)`);
+console.log(`training step on ${WORKERS} workers:           ${wps(ms.parallel).toFixed(0)} windows/s (${(ms.step / ms.parallel).toFixed(2)}x one core)`);
 console.log(`forward + backward only:                   ${wps(ms.grads).toFixed(0)} windows/s`);
 console.log(`eval-mode inference:                       ${wps(ms.infer).toFixed(0)} windows/s`);
 console.log(`ratio training step / inference time: ${(ms.step / ms.infer).toFixed(2)}x; optimiser + repack share of a step: ${(100 * Math.max(0, ms.step - ms.grads) / ms.step).toFixed(0)} %`);
 console.log('reference (issue 4, not measured here): PyTorch 1.13, 2 threads, ~200 windows/s');
+parallel.close();

@@ -7,7 +7,7 @@
 //   npm run build && node --import tsx scripts/make-demo-model.ts --data <wisdm-watch folder> [--skip-train]
 //
 // The training step is exactly:
-//   nice -n 10 node dist/cli.js train deepsense --data <wisdm-watch folder> -o models/deepsense-wisdm.tsm --validation-subjects 0 --epochs 22 --seed 1
+//   nice -n 10 node dist/cli.js train deepsense --data <wisdm-watch folder> -o models/deepsense-wisdm.tsm --validation-subjects 0 --epochs 22 --seed 1 --workers 1
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +21,7 @@ const outDir = values.out!;
 const MODEL = 'deepsense-wisdm.tsm';
 // All 28 suggested training participants (no validation hold-out: the recipe was chosen with 4 held out, and its
 // cosine schedule ends at the last epoch, which is the one kept).
-const TRAIN_ARGS = ['train', 'deepsense', '--data', values.data, '-o', path.join(outDir, MODEL), '--validation-subjects', '0', '--epochs', '22', '--seed', '1'];
+const TRAIN_ARGS = ['train', 'deepsense', '--data', values.data, '-o', path.join(outDir, MODEL), '--validation-subjects', '0', '--epochs', '22', '--seed', '1', '--workers', '1'];
 
 if (!values['skip-train']) {
   console.log(`tinysense ${TRAIN_ARGS.join(' ')}`);

@@ -14,4 +14,4 @@ export { loadTarget, loadAllTargets, parseTargetProfile } from './targets/profil
 export { estimateModel, estimateAll } from './targets/estimate.ts';
 export { predictLatency } from './timemodel/predict.ts';
 export { readProfileFile, parseProfile } from './timemodel/profile-file.ts';
-export { createTrainer, learningRate, exportTrainedModel } from './train/index.ts';
+export { createTrainer, createParallelTrainer, learningRate, exportTrainedModel } from './train/index.ts';
