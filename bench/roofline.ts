@@ -94,6 +94,7 @@ export function measureRooflineGflops(rounds = 40): number {
   return best;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run directly (not when bundled into another script, whose own path argv[1] then is).
+if (process.argv[1]?.endsWith('roofline.ts') && import.meta.url === `file://${process.argv[1]}`) {
   console.log(`roofline ${measureRooflineGflops().toFixed(1)} GFLOP/s`);
 }

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { PeerCase } from './cases.ts';
 import { buildTfjsModel } from './tfjs-models.ts';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The cold-start children run a bundled copy of bench/peers (main.ts) from elsewhere; they are told the root.
+export const root = process.env.TINYSENSE_BENCH_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface Prepared {
   /** One inference on the fixed input (resolves when the output is readable). */

@@ -12,7 +12,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine } from '../machine.ts';
-import { measureRooflineGflops } from '../roofline.ts';
 import { loadCases, type PeerCase } from './cases.ts';
 import { ENGINES, Skip, root, type Engine, type Prepared } from './engines.ts';
 import { writeResults, type CaseResult, type EngineResult } from './report.ts';
@@ -99,13 +98,13 @@ async function tsmFor(c: PeerCase, dir: string): Promise<string> {
  * process shows); the peers: one (hundreds of milliseconds, and 3 would push
  * the run past its 10-minute budget).
  */
-function coldStart(engine: Engine, c: PeerCase, tsm: string | undefined): { ms: number; importMs: number } | string {
-  const args = ['--import', 'tsx', path.join(root, 'bench', 'peers', 'main.ts'), '--cold', `${engine.name}|${c.name}`];
+function coldStart(child: string, engine: Engine, c: PeerCase, tsm: string | undefined): { ms: number; importMs: number } | string {
+  const args = [child, '--cold', `${engine.name}|${c.name}`];
   if (tsm) args.push('--tsm', tsm);
   const runs: { ms: number; importMs: number }[] = [];
   const count = engine.name.startsWith('tinysense') ? 3 : 1;
   for (let i = 0; i < count; i++) {
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000, cwd: root });
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000, cwd: root, env: { ...process.env, TINYSENSE_BENCH_ROOT: root } });
     const line = r.stdout.split('\n').find((l) => l.startsWith('COLD '));
     if (!line) return `failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`;
     const [ms, importMs] = line.slice(5).split(' ').map(Number);
@@ -113,6 +112,22 @@ function coldStart(engine: Engine, c: PeerCase, tsm: string | undefined): { ms: 
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   return { ms: median(runs.map((r) => r.ms)), importMs: median(runs.map((r) => r.importMs)) };
+}
+
+/**
+ * bench/peers as one plain-JS file for the cold-start children (esbuild,
+ * packages left to Node): run through tsx, a fresh process spent ~9 s
+ * compiling the bench before its first line, 13 of the run's 14 minutes.
+ * It lives under node_modules/ so that the packages resolve from it.
+ */
+async function bundleColdChild(): Promise<string> {
+  const esbuild = await import('esbuild');
+  const outfile = path.join(root, 'node_modules', '.cache', 'tinysense-bench', 'peers-child.mjs');
+  await esbuild.build({
+    entryPoints: [path.join(root, 'bench', 'peers', 'main.ts')], outfile,
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
+  });
+  return outfile;
 }
 
 async function coldChild(spec: string): Promise<void> {
@@ -162,6 +177,8 @@ async function fixedOverheadUs(): Promise<number> {
 async function main(): Promise<void> {
   const budgetMs = values.quick ? 200 : 400;
   const started = performance.now();
+  // Imported here by a computed path, which esbuild leaves alone: the cold-start children never load binaryen.
+  const { measureRooflineGflops } = (await import(new URL('../roofline.ts', import.meta.url).href)) as typeof import('../roofline.ts');
   const cases = loadCases(values.filter);
   console.log(`bench/peers on ${describeMachine()}`);
   // The roofline is the core's peak: re-measured before every case and at
@@ -169,6 +186,7 @@ async function main(): Promise<void> {
   let roofline = measureRooflineGflops();
   console.log(`roofline (f32x4 mul+add, no memory traffic): ${roofline.toFixed(1)} GFLOP/s (re-measured per case, best kept)`);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'tinysense-peers-'));
+  let coldScript: string | undefined;
   const results: CaseResult[] = [];
   try {
     for (const c of cases) {
@@ -225,7 +243,7 @@ async function main(): Promise<void> {
         }
         for (const l of live) {
           if (l.engine.name.startsWith('tinysense') && !tsm) continue;
-          const cold = coldStart(l.engine, c, tsm);
+          const cold = coldStart(coldScript ??= await bundleColdChild(), l.engine, c, tsm);
           if (typeof cold === 'string') l.result.coldMs = cold;
           else [l.result.coldMs, l.result.importMs] = [cold.ms, cold.importMs];
         }

@@ -1,8 +1,9 @@
-// The few ONNX protobuf messages bench/peers needs (onnx/onnx.proto, ONNX
-// IR spec): reading initializers and nodes of the zoo models (to give TF.js
-// the same weights) and writing the two micro-case models. Only the fields
-// used here are decoded; everything else is skipped by wire type
-// (protobuf encoding: https://protobuf.dev/programming-guides/encoding/).
+// ONNX models for bench/peers: the zoo models' nodes and initializers as
+// plain records (to give TF.js the same weights), read with the importer's
+// parser, and a writer for the two micro-case models (onnx/onnx.proto, ONNX
+// IR spec; protobuf encoding: https://protobuf.dev/programming-guides/encoding/),
+// which the importer has no need of.
+import { parseOnnx, type OnnxTensor as ParsedTensor } from '../../src/importers/onnx/parse.ts';
 
 export interface OnnxTensor {
   name: string;
@@ -32,137 +33,17 @@ export interface OnnxGraph {
   initializers: Map<string, OnnxTensor>;
 }
 
-interface Field {
-  no: number;
-  wire: number;
-  value: number | Uint8Array;
-}
-
-function* fields(buf: Uint8Array): Generator<Field> {
-  let p = 0;
-  const varint = (): number => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      const b = buf[p++];
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 128;
-    }
-  };
-  while (p < buf.length) {
-    const key = varint();
-    const no = Math.floor(key / 8);
-    const wire = key & 7;
-    if (wire === 0) yield { no, wire, value: varint() };
-    else if (wire === 1) {
-      yield { no, wire, value: buf.subarray(p, p + 8) };
-      p += 8;
-    } else if (wire === 2) {
-      const len = varint();
-      yield { no, wire, value: buf.subarray(p, p + len) };
-      p += len;
-    } else if (wire === 5) {
-      yield { no, wire, value: buf.subarray(p, p + 4) };
-      p += 4;
-    } else throw new Error(`unsupported protobuf wire type ${wire}`);
-  }
-}
-
-const text = (v: number | Uint8Array) => new TextDecoder().decode(v as Uint8Array);
-
-function packedVarints(bytes: Uint8Array): number[] {
-  return [...fields(prefixEach(bytes))].map((f) => f.value as number);
-}
-
-// A packed varint run re-read as a sequence of field-1 varints.
-function prefixEach(bytes: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  let start = true;
-  for (const b of bytes) {
-    if (start) out.push(8);
-    out.push(b);
-    start = b < 0x80;
-  }
-  return Uint8Array.from(out);
-}
-
-function readTensor(buf: Uint8Array): OnnxTensor {
-  const t: OnnxTensor = { name: '', dims: [], data: new Float32Array(0) };
-  const floats: number[] = [];
-  let dtype = 1;
-  let raw: Uint8Array | undefined;
-  for (const f of fields(buf)) {
-    if (f.no === 1) {
-      if (f.wire === 0) t.dims.push(f.value as number);
-      else t.dims.push(...packedVarints(f.value as Uint8Array));
-    } else if (f.no === 8) t.name = text(f.value);
-    else if (f.no === 2) dtype = f.value as number;
-    else if (f.no === 9) raw = f.value as Uint8Array;
-    else if (f.no === 7) {
-      if (f.wire === 0) floats.push(f.value as number);
-      else floats.push(...packedVarints(f.value as Uint8Array));
-    } else if (f.no === 4) {
-      const b = f.value as Uint8Array;
-      if (f.wire === 2) floats.push(...new Float32Array(b.slice().buffer));
-      else floats.push(new DataView(b.buffer, b.byteOffset, 4).getFloat32(0, true));
-    }
-  }
-  // Float (1) as is; int64 (7) shape and index constants as numbers.
-  if (raw && dtype === 1) t.data = new Float32Array(raw.slice().buffer);
-  else if (raw && dtype === 7) t.data = Float32Array.from(new BigInt64Array(raw.slice().buffer), Number);
-  else if (floats.length) t.data = Float32Array.from(floats);
-  return t;
-}
-
-function readAttribute(buf: Uint8Array): OnnxAttribute {
-  const a: OnnxAttribute = { name: '' };
-  for (const f of fields(buf)) {
-    if (f.no === 1) a.name = text(f.value);
-    else if (f.no === 2) {
-      const b = f.value as Uint8Array;
-      a.f = new DataView(b.buffer, b.byteOffset, 4).getFloat32(0, true);
-    } else if (f.no === 3) a.i = f.value as number;
-    else if (f.no === 4) a.s = text(f.value);
-    else if (f.no === 5) a.t = readTensor(f.value as Uint8Array);
-    else if (f.no === 8) {
-      a.ints ??= [];
-      if (f.wire === 0) a.ints.push(f.value as number);
-      else a.ints.push(...packedVarints(f.value as Uint8Array));
-    }
-  }
-  return a;
-}
-
-function readNode(buf: Uint8Array): OnnxNode {
-  const n: OnnxNode = { opType: '', name: '', inputs: [], outputs: [], attrs: {} };
-  for (const f of fields(buf)) {
-    if (f.no === 1) n.inputs.push(text(f.value));
-    else if (f.no === 2) n.outputs.push(text(f.value));
-    else if (f.no === 3) n.name = text(f.value);
-    else if (f.no === 4) n.opType = text(f.value);
-    else if (f.no === 5) {
-      const a = readAttribute(f.value as Uint8Array);
-      n.attrs[a.name] = a;
-    }
-  }
-  return n;
-}
-
-/** Nodes (in file order) and float initializers of an ONNX model. */
+/** Nodes (in graph order) and float initializers of an ONNX model, through the importer's parser. */
 export function readOnnxGraph(file: Uint8Array): OnnxGraph {
   // A plain view: a Node Buffer's slice() shares memory instead of copying.
-  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+  const parsed = parseOnnx(new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
+  const tensor = (t: ParsedTensor): OnnxTensor => ({ name: t.name, dims: [...t.dims], data: t.data instanceof Float32Array ? t.data : Float32Array.from(t.data) });
   const g: OnnxGraph = { nodes: [], initializers: new Map() };
-  for (const f of fields(bytes)) {
-    if (f.no !== 7) continue;
-    for (const gf of fields(f.value as Uint8Array)) {
-      if (gf.no === 1) g.nodes.push(readNode(gf.value as Uint8Array));
-      else if (gf.no === 5) {
-        const t = readTensor(gf.value as Uint8Array);
-        g.initializers.set(t.name, t);
-      }
-    }
+  for (const [name, t] of parsed.initializers) g.initializers.set(name, tensor(t));
+  for (const n of parsed.nodes) {
+    const attrs: Record<string, OnnxAttribute> = {};
+    for (const [name, a] of n.attrs) attrs[name] = { name, f: a.f, i: a.i, s: a.s, ints: a.ints, ...(a.t ? { t: tensor(a.t) } : {}) };
+    g.nodes.push({ opType: n.opType, name: n.name, inputs: [...n.inputs], outputs: [...n.outputs], attrs });
   }
   // Constant nodes hold tensors too (shapes for Reshape, slice bounds).
   for (const n of g.nodes) {
