@@ -16,7 +16,7 @@
 // publish step s+1 while a slower one still reads step s.
 import { Worker } from 'node:worker_threads';
 import { fail } from '../errors.ts';
-import type { Model } from '../graph/model.ts';
+import { elementCount, type Model } from '../graph/model.ts';
 import { createTrainer, type StepResult, type Trainer, type TrainerOptions } from './engine.ts';
 
 /** What a replica worker receives (replica-worker.ts). */
@@ -105,13 +105,9 @@ export function createParallelTrainer(model: Model, options: TrainerOptions, rep
   const local = createTrainer(model, { ...options, batch: share, replica: 0 });
   if (replicas === 1) return wrap(local, options.batch, 1, (x, y) => local.trainStep(x, y), () => {});
   const grads = local.gradientView().length;
-  const inPer = (() => {
-    const t = model.tensors[model.inputs[0]];
-    return t.shape.slice(1).reduce((a, b) => a * b, 1);
-  })();
+  const inPer = elementCount(model.tensors[model.inputs[0]].shape.slice(1));
   const labels = options.loss === 'crossEntropy';
-  const outShape = model.tensors[model.outputs[0]].shape;
-  const yPer = labels ? 1 : outShape.slice(1).reduce((a, b) => a * b, 1);
+  const yPer = labels ? 1 : elementCount(model.tensors[model.outputs[0]].shape.slice(1));
   const control = new SharedArrayBuffer(controlWords(replicas) * 4);
   const batchX = new SharedArrayBuffer(replicas * share * inPer * 4);
   const batchY = new SharedArrayBuffer(replicas * share * yPer * 4);
