@@ -199,8 +199,10 @@ function im2colTile(
   for (let r = 0; r < rows; r++) {
     const iy0 = oy * sh - padTop;
     const ix0 = ox * sw - padLeft;
-    const inside = ix0 >= 0 && ix0 + (kw - 1) * dw < w;
-    for (let ky = 0; ky < kh; ky++) {
+    if (runs) {
+      im2colRunsPixel(img, h, w, c, kh, kw, dh, iy0, ix0, rowBytes, dst);
+      dst += kwBytes * <usize>kh;
+    } else for (let ky = 0; ky < kh; ky++) {
       const iy = iy0 + ky * dh;
       if (iy < 0 || iy >= h) {
         fillZeroF32(dst, kw * cg);
@@ -208,21 +210,6 @@ function im2colTile(
         continue;
       }
       const src = img + <usize>iy * rowBytes;
-      if (runs) {
-        if (inside) {
-          copyF32(dst, src + <usize>ix0 * pixBytes, kw * cg);
-        } else {
-          // The taps inside the row are still one run: zeros, run, zeros
-          // (3 moves instead of one per tap, for border pixels of stems).
-          const kxLo = min(kw, max(0, -ix0));
-          const kxHi = max(kxLo, min(kw, w - ix0));
-          if (kxLo > 0) fillZeroF32(dst, kxLo * cg);
-          if (kxHi > kxLo) copyF32(dst + <usize>kxLo * tapBytes, src + <usize>(ix0 + kxLo) * pixBytes, (kxHi - kxLo) * cg);
-          if (kxHi < kw) fillZeroF32(dst + <usize>kxHi * tapBytes, (kw - kxHi) * cg);
-        }
-        dst += kwBytes;
-        continue;
-      }
       for (let kx = 0; kx < kw; kx++) {
         const ix = ix0 + kx * dw;
         if (ix < 0 || ix >= w) fillZeroF32(dst, cg);
@@ -239,6 +226,48 @@ function im2colTile(
       }
     }
   }
+}
+
+/**
+ * The patch of one output pixel when each kernel row is one run of kw*c
+ * input floats: the rows and columns inside the input are found once per
+ * pixel, not per kernel row, so a row costs zeros, run, zeros (one vector
+ * move for DS-CNN's 1-channel 10x4 stem, whose 4-float runs made the
+ * per-row clipping cost as much as the copy).
+ */
+function im2colRunsPixel(
+  img: usize, h: i32, w: i32, c: i32, kh: i32, kw: i32, dh: i32, iy0: i32, ix0: i32, rowBytes: usize, dst: usize,
+): void {
+  const run = kw * c;
+  const kyLo = iy0 >= 0 ? 0 : min(kh, (-iy0 + dh - 1) / dh);
+  const room = h - iy0;
+  const kyHi = room <= 0 ? 0 : max(kyLo, min(kh, (room + dh - 1) / dh));
+  const kxLo = min(kw, max(0, -ix0));
+  const kxHi = max(kxLo, min(kw, w - ix0));
+  const lead = kxLo * c;
+  const body = (kxHi - kxLo) * c;
+  const tail = run - lead - body;
+  const runBytes = <usize>run << 2;
+  if (kyLo > 0) fillZeroF32(dst, kyLo * run);
+  let d = dst + <usize>kyLo * runBytes;
+  let src = img + <usize>(iy0 + kyLo * dh) * rowBytes + (<usize>((ix0 + kxLo) * c) << 2);
+  const step = rowBytes * <usize>dh;
+  if (ASC_FEATURE_SIMD && body == 4 && lead == 0 && tail == 0) {
+    for (let ky = kyLo; ky < kyHi; ky++) {
+      v128.store(d, v128.load(src));
+      d += runBytes;
+      src += step;
+    }
+  } else {
+    for (let ky = kyLo; ky < kyHi; ky++) {
+      if (lead > 0) fillZeroF32(d, lead);
+      if (body > 0) copyF32(d + (<usize>lead << 2), src, body);
+      if (tail > 0) fillZeroF32(d + (<usize>(lead + body) << 2), tail);
+      d += runBytes;
+      src += step;
+    }
+  }
+  if (kyHi < kh) fillZeroF32(d, (kh - kyHi) * run);
 }
 
 // Patch runs are often a handful of floats (cg = 1..16), where memory.copy's

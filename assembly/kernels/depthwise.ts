@@ -39,6 +39,10 @@ export function depthwiseConv2dF32(
   act: i32, p0: f32, p1: f32,
 ): void {
   if (ASC_FEATURE_SIMD) {
+    if (kh == 3 && kw == 3 && multiplier == 1 && dh == 1 && dw == 1 && depthwise3x3StripsFit(c, oh, ow, sh, sw)) {
+      depthwise3x3Strips(x, n, h, w, c, weights, bias, y, oh, ow, sh, sw, padTop, padLeft, act, p0, p1);
+      return;
+    }
     if (kh == 3 && kw == 3 && multiplier == 1 && dh == 1 && dw == 1 && (c & 3) == 0 && depthwise3x3Fits(w, ow, sw, padLeft)) {
       depthwise3x3Simd(x, n, h, w, c, weights, bias, y, oh, ow, sh, sw, padTop, padLeft, act, p0, p1);
       return;
@@ -317,11 +321,10 @@ function depthwisePixelMultiplier(
 }
 
 // 3x3, multiplier 1, no dilation, channels a multiple of 4, rows with at
-// least DW3X3_MIN_INTERIOR inside pixels. Narrower rows, like DS-CNN's 5
-// columns, stay on the generic path: there this path measured 0.9x (border
-// pixels), and a column-major variant with zero-weighted border taps 1.02x
-// at best, as V8 spills the 9 weight vectors plus addresses either way.
-// Per output row and block of 4 channels the nine weight vectors stay in
+// least DW3X3_MIN_INTERIOR inside pixels; since the strip path below takes
+// every 3x3 with stride 1 one way, this one serves stride 2 both ways.
+// Narrower rows stay on the generic path: there this path measured 0.9x
+// (border pixels). Per output row and block of 4 channels the nine weight vectors stay in
 // registers (9 + bias + ~4 temporaries of the 16), so an
 // interior pixel costs 9 input loads for 9 multiply-adds instead of 18
 // loads, and its sum is a tree of independent adds (depth 4, not a chain
@@ -435,4 +438,111 @@ function depthwise3x3Simd(
     acc = f32x4.add(acc, f32x4.add(f32x4.add(f32x4.mul(v128.load(r0 + o), k02), f32x4.mul(v128.load(r1 + o), k12)), f32x4.mul(v128.load(r2 + o), k22)));
   }
   return acc;
+}
+
+// 3x3, multiplier 1, no dilation, channels a multiple of 4, stride 1 along
+// the strips' direction. A strip is 4 neighbouring outputs along a row (or
+// down a column); it reads 6 input pixels per kernel row (column). Holding
+// those 6 and the kernel row's 3 weight vectors in registers (13 of the 16
+// with the 4 accumulators) costs 9 loads for 12 multiply-adds, where one
+// pixel at a time costs 2 loads each. Strips run down the columns when that
+// computes fewer outputs: a line's last strip starts at its length - 4 and
+// recomputes what it overlaps (stores, not sums, so that is exact), which
+// for DS-CNN's 25x5 maps wastes 3 of 8 outputs per row but 3 of 28 per
+// column. Pixels outside the input read as zero through a predictable
+// branch; kernel rows (columns) outside it are skipped.
+// @ts-ignore: decorator
+@inline function depthwiseStripOutputs(along: i32, across: i32): i32 {
+  return across * (((along + 3) >> 2) << 2);
+}
+
+// @ts-ignore: decorator
+@inline function depthwise3x3StripsFit(c: i32, oh: i32, ow: i32, sh: i32, sw: i32): bool {
+  return (c & 3) == 0 && ((sw == 1 && ow >= 4) || (sh == 1 && oh >= 4));
+}
+
+function depthwise3x3Strips(
+  x: usize, n: i32, h: i32, w: i32, c: i32, weights: usize, bias: usize, y: usize, oh: i32, ow: i32,
+  sh: i32, sw: i32, padTop: i32, padLeft: i32, act: i32, p0: f32, p1: f32,
+): void {
+  const pix = <usize>c << 2;
+  const rowBytes = pix * <usize>w;
+  const yRowBytes = pix * <usize>ow;
+  const vertical = sh == 1 && oh >= 4 && (sw != 1 || ow < 4 || depthwiseStripOutputs(oh, ow) < depthwiseStripOutputs(ow, oh));
+  // "Along" is the strips' direction, "across" the other one.
+  const nAlong = vertical ? oh : ow;
+  const nAcross = vertical ? ow : oh;
+  const strideAcross = vertical ? sw : sh;
+  const padAlong = vertical ? padTop : padLeft;
+  const padAcross = vertical ? padLeft : padTop;
+  const sizeAlong = vertical ? h : w;
+  const sizeAcross = vertical ? w : h;
+  const xAlong = vertical ? rowBytes : pix;
+  const xAcross = vertical ? pix : rowBytes;
+  const yAlong = vertical ? yRowBytes : pix;
+  const yAcross = vertical ? pix : yRowBytes;
+  const wAlong = vertical ? pix * 3 : pix;
+  const wAcross = vertical ? pix : pix * 3;
+  for (let b = 0; b < n; b++) {
+    const img = x + <usize>b * rowBytes * <usize>h;
+    const yImg = y + <usize>b * yRowBytes * <usize>oh;
+    for (let a = 0; a < nAcross; a++) {
+      const i0 = a * strideAcross - padAcross;
+      const kLo = max(0, -i0);
+      const kHi = min(3, sizeAcross - i0);
+      for (let s = 0; s < nAlong; s += 4) {
+        const o0 = min(s, nAlong - 4);
+        const j0 = o0 - padAlong;
+        // Signed, so the base may sit before the line; only valid pixels are read.
+        const xBase = <usize>(<isize>img + <isize>(i0 + kLo) * <isize>xAcross + <isize>j0 * <isize>xAlong);
+        const yBase = yImg + <usize>a * yAcross + <usize>o0 * yAlong;
+        const wBase = weights + <usize>kLo * wAcross;
+        if (j0 >= 0 && j0 + 5 < sizeAlong) {
+          for (let ch: usize = 0; ch < pix; ch += 16) {
+            depthwise3x3Strip(xBase + ch, wBase + ch, bias != 0 ? bias + ch : 0, yBase + ch, xAlong, yAlong, wAlong, xAcross, wAcross, kHi - kLo, true, true, true, true, true, true);
+          }
+        } else {
+          const c0 = j0 >= 0 && j0 < sizeAlong, c1 = j0 + 1 >= 0 && j0 + 1 < sizeAlong, c2 = j0 + 2 >= 0 && j0 + 2 < sizeAlong;
+          const c3 = j0 + 3 >= 0 && j0 + 3 < sizeAlong, c4 = j0 + 4 >= 0 && j0 + 4 < sizeAlong, c5 = j0 + 5 >= 0 && j0 + 5 < sizeAlong;
+          for (let ch: usize = 0; ch < pix; ch += 16) {
+            depthwise3x3Strip(xBase + ch, wBase + ch, bias != 0 ? bias + ch : 0, yBase + ch, xAlong, yAlong, wAlong, xAcross, wAcross, kHi - kLo, c0, c1, c2, c3, c4, c5);
+          }
+        }
+      }
+    }
+    if (act != ACT_NONE) applyActivationF32(yImg, yImg, oh * ow * c, act, p0, p1);
+  }
+}
+
+// One strip of 4 outputs for one block of 4 channels (inlined twice: with
+// every pixel valid the branches fold away).
+// @ts-ignore: decorator
+@inline function depthwise3x3Strip(
+  xp: usize, wp: usize, bias: usize, yp: usize, xAlong: usize, yAlong: usize, wAlong: usize, xAcross: usize, wAcross: usize, lines: i32,
+  c0: bool, c1: bool, c2: bool, c3: bool, c4: bool, c5: bool,
+): void {
+  const zero = f32x4.splat(0);
+  let a0 = bias != 0 ? v128.load(bias) : zero;
+  let a1 = a0, a2 = a0, a3 = a0;
+  const x2 = xAlong << 1, x3 = x2 + xAlong, x4 = x2 << 1, x5 = x4 + xAlong;
+  const w2 = wAlong << 1;
+  for (let r = 0; r < lines; r++) {
+    const k0 = v128.load(wp), k1 = v128.load(wp + wAlong), k2 = v128.load(wp + w2);
+    const v0 = c0 ? v128.load(xp) : zero;
+    const v1 = c1 ? v128.load(xp + xAlong) : zero;
+    const v2 = c2 ? v128.load(xp + x2) : zero;
+    const v3 = c3 ? v128.load(xp + x3) : zero;
+    const v4 = c4 ? v128.load(xp + x4) : zero;
+    const v5 = c5 ? v128.load(xp + x5) : zero;
+    a0 = f32x4.add(a0, f32x4.add(f32x4.add(f32x4.mul(v0, k0), f32x4.mul(v1, k1)), f32x4.mul(v2, k2)));
+    a1 = f32x4.add(a1, f32x4.add(f32x4.add(f32x4.mul(v1, k0), f32x4.mul(v2, k1)), f32x4.mul(v3, k2)));
+    a2 = f32x4.add(a2, f32x4.add(f32x4.add(f32x4.mul(v2, k0), f32x4.mul(v3, k1)), f32x4.mul(v4, k2)));
+    a3 = f32x4.add(a3, f32x4.add(f32x4.add(f32x4.mul(v3, k0), f32x4.mul(v4, k1)), f32x4.mul(v5, k2)));
+    xp += xAcross;
+    wp += wAcross;
+  }
+  v128.store(yp, a0);
+  v128.store(yp + yAlong, a1);
+  v128.store(yp + (yAlong << 1), a2);
+  v128.store(yp + yAlong * 3, a3);
 }

@@ -88,9 +88,11 @@ const CASES: DwCase[] = [
   // Kernel larger than the input with padding; outputs that see only padding.
   { n: 1, h: 2, w: 3, c: 5, kh: 5, kw: 5, padH: 'same', padW: 'same' },
   { n: 1, h: 2, w: 2, c: 4, kh: 3, kw: 3, padH: [4, 4], padW: [3, 5] },
-  // The 3x3 register path (channels % 4 == 0, >= 8 inside columns): no
-  // border, both borders, batch 2, stride 2, rows that see one input row
-  // only, h = 1, fused activations, and the width just at / below the gate.
+  // 3x3 with channels % 4 == 0: the strip path (stride 1 along rows of >= 4
+  // outputs, or down columns of >= 4) and, at stride 2 both ways, the
+  // register path (>= 8 inside columns): no border, both borders, batch 2,
+  // rows that see one input row only, h = 1, fused activations, and the
+  // width just at / below the gate.
   { n: 1, h: 4, w: 12, c: 4, kh: 3, kw: 3 },
   { n: 2, h: 6, w: 12, c: 8, kh: 3, kw: 3, padH: 'same', padW: 'same', bias: false },
   { n: 1, h: 7, w: 21, c: 12, kh: 3, kw: 3, sh: 2, sw: 2, padH: 'same', padW: 'same', act: { kind: 'relu' } },
@@ -104,7 +106,34 @@ const CASES: DwCase[] = [
   { n: 1, h: 6, w: 1, c: 4, kh: 3, kw: 3, padH: 'same', padW: [1, 1], bias: false },
   { n: 1, h: 1, w: 3, c: 12, kh: 3, kw: 3, padH: [1, 1], padW: [2, 2], act: { kind: 'sigmoid' } },
   { n: 1, h: 25, w: 5, c: 64, kh: 3, kw: 3, padH: 'same', padW: 'same', act: { kind: 'clip', min: 0, max: 6 } },
+  // Strip path edges: exactly one strip (ow = 4), a last strip overlapping
+  // the one before (ow = 6, 7), more padding than input (w = 2 -> ow = 4),
+  // vertical stride 2 with horizontal stride 1, 5 channel blocks, batch 2.
+  { n: 1, h: 3, w: 4, c: 4, kh: 3, kw: 3, padH: 'same', padW: 'same' },
+  { n: 1, h: 4, w: 6, c: 8, kh: 3, kw: 3, padW: [1, 2], act: { kind: 'relu' } },
+  { n: 2, h: 5, w: 7, c: 20, kh: 3, kw: 3, padH: 'same', padW: 'same' },
+  { n: 1, h: 3, w: 2, c: 12, kh: 3, kw: 3, padH: [1, 1], padW: [2, 2], bias: false },
+  { n: 1, h: 9, w: 5, c: 16, kh: 3, kw: 3, sh: 2, padH: [2, 1], padW: 'same' },
+  { n: 2, h: 1, w: 9, c: 4, kh: 3, kw: 3, padH: [1, 1], padW: [0, 3] },
+  // Strips down the columns: tall and narrow (DS-CNN above), stride 2 across
+  // only, a column of exactly 4, batch 2 with an activation.
+  { n: 1, h: 11, w: 3, c: 8, kh: 3, kw: 3, sw: 2, padH: 'same', padW: [1, 1] },
+  { n: 1, h: 4, w: 2, c: 4, kh: 3, kw: 3, padH: 'same', padW: [0, 1] },
+  { n: 2, h: 9, w: 6, c: 12, kh: 3, kw: 3, padH: [2, 0], padW: 'same', act: { kind: 'relu' } },
 ];
+
+// Random shapes on the strip path's gate (3x3, no dilation, multiplier 1,
+// channels a multiple of 4, stride 1 one way): sizes 1..12, any padding.
+function randomStripCase(rng: Rng): DwCase {
+  for (;;) {
+    const cs: DwCase = {
+      n: rng.int(1, 2), h: rng.int(1, 12), w: rng.int(1, 12), c: 4 * rng.int(1, 6), kh: 3, kw: 3, sh: rng.int(1, 2), sw: rng.int(1, 2),
+      padH: [rng.int(0, 2), rng.int(0, 2)], padW: [rng.int(0, 3), rng.int(0, 3)], bias: rng.next() < 0.8,
+    };
+    const s = resolve(cs);
+    if (s.oh >= 1 && s.ow >= 1) return cs;
+  }
+}
 
 function randomCase(rng: Rng): DwCase {
   const pad = (): PaddingSpec => rng.pick<PaddingSpec>(['valid', 'same', [rng.int(0, 3), rng.int(0, 3)]]);
@@ -130,6 +159,7 @@ for (const build of BUILDS) {
     const h = makeHarness(build);
     const rng = makeRng(22);
     for (let i = 0; i < 80; i++) checkDepthwise(h, rng, randomCase(rng));
+    for (let i = 0; i < 40; i++) checkDepthwise(h, rng, randomStripCase(rng));
   });
 
   test(`depthwise: fused activations, ${build}`, () => {
