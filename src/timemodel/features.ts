@@ -41,10 +41,10 @@ export const CLASS_FEATURES: Record<OpClass, ClassSpec> = {
   conv2d: convSpec(),
   depthwise: {
     features: [
-      'MACs', 'wide taps', 'vector taps', 'scalar taps', '3x3 taps', 'pixel calls', 'channel blocks', '3x3 row blocks', 'clipped pixels', 'outputs', 'output pixels', 'inputs', ...EPILOGUE,
-      'channels', 'channels % 4', 'channels % 16', 'taps', 'stride', 'row length', 'multiplier', '3x3 path', ACT,
+      'MACs', 'wide taps', 'vector taps', 'scalar taps', '3x3 taps', 'pixel calls', 'channel blocks', '3x3 row blocks', 'clipped pixels', 'strip lines', 'strips',
+      'outputs', 'output pixels', 'inputs', ...EPILOGUE, 'channels', 'channels % 4', 'channels % 16', 'taps', 'stride', 'row length', 'multiplier', '3x3 path', ACT,
     ],
-    regressors: ['wide taps', 'vector taps', 'scalar taps', '3x3 taps', 'pixel calls', '3x3 row blocks', ...EPILOGUE],
+    regressors: ['wide taps', 'vector taps', 'scalar taps', '3x3 taps', 'pixel calls', '3x3 row blocks', 'strip lines', 'strips', ...EPILOGUE],
   },
   pool: {
     features: ['MACs', 'vector taps', 'scalar taps', 'output pixels', 'outputs', 'inputs', 'channels', 'channels % 4', 'window', 'stride', 'kind'],
@@ -183,6 +183,7 @@ function fill(op: Op, { ins, outs }: OpShapes, macs: number, weightBytes: number
       setEpilogue(v, activationCost(op), g.n * g.oh, g.ow * co, simd);
       v.set('wide taps', work.wideTaps).set('vector taps', work.vectorTaps).set('scalar taps', work.scalarTaps).set('3x3 taps', work.taps3x3);
       v.set('pixel calls', work.pixelCalls).set('channel blocks', work.blocks).set('3x3 row blocks', work.rowBlocks3x3).set('clipped pixels', work.clippedPixels);
+      v.set('strip lines', work.stripLines).set('strips', work.strips);
       v.set('3x3 path', work.rowBlocks3x3 > 0 ? 1 : 0).set('output pixels', outputs / co).set('channels', co).set('channels % 4', co % 4).set('channels % 16', co % 16);
       v.set('taps', g.kh * g.kw).set('stride', Math.max(g.sh, g.sw)).set('row length', g.ow).set('multiplier', g.multiplier);
       return 'depthwise';
@@ -391,11 +392,19 @@ interface DepthwiseWork {
   rowBlocks3x3: number;
   /** Generic path: pixels whose columns are clipped (two divisions each). */
   clippedPixels: number;
+  /** Strip path: kernel lines run by each strip x 4-channel blocks (3 weight and up to 6 input loads, 12 multiply-adds each). */
+  stripLines: number;
+  /** Strip path: strips x 4-channel blocks (accumulators from the bias, 4 stores). */
+  strips: number;
 }
 
 /**
  * Replays the loop bounds of depthwiseConv2dF32 (assembly/kernels/depthwise.ts).
- * SIMD, 3x3, multiplier 1, no dilation, c % 4 == 0 and at least 8 interior
+ * SIMD, 3x3, multiplier 1, no dilation, c % 4 == 0 and stride 1 along rows
+ * of >= 4 outputs or down columns of >= 4: the strip path, strips of 4
+ * outputs along whichever direction computes fewer (a line's last strip
+ * overlaps the one before), each running the kernel lines inside the input.
+ * Else, with at least 8 interior
  * columns: the 3x3 path, per output row and 4-channel block 9 weight loads,
  * then every pixel with all 3 kernel rows (rows outside the input run with
  * zero weights) over the columns inside the input. Otherwise every pixel's
@@ -405,9 +414,24 @@ interface DepthwiseWork {
  */
 function depthwiseWork(g: DepthwiseGeometry, simd: boolean): DepthwiseWork {
   const { n, h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, padTop, padLeft, multiplier } = g;
-  const work: DepthwiseWork = { wideTaps: 0, vectorTaps: 0, scalarTaps: 0, taps3x3: 0, pixelCalls: 0, blocks: 0, rowBlocks3x3: 0, clippedPixels: 0 };
+  const work: DepthwiseWork = { wideTaps: 0, vectorTaps: 0, scalarTaps: 0, taps3x3: 0, pixelCalls: 0, blocks: 0, rowBlocks3x3: 0, clippedPixels: 0, stripLines: 0, strips: 0 };
   const oxIn0 = Math.min(ow, Math.floor((padLeft + sw - 1) / sw));
-  if (simd && kh === 3 && kw === 3 && multiplier === 1 && dh === 1 && dw === 1 && c % 4 === 0) {
+  const plain3x3 = simd && kh === 3 && kw === 3 && multiplier === 1 && dh === 1 && dw === 1 && c % 4 === 0;
+  if (plain3x3 && ((sw === 1 && ow >= 4) || (sh === 1 && oh >= 4))) {
+    const computed = (along: number, across: number) => across * Math.ceil(along / 4) * 4;
+    const vertical = sh === 1 && oh >= 4 && (sw !== 1 || ow < 4 || computed(oh, ow) < computed(ow, oh));
+    const [nAlong, nAcross, strideAcross, padAcross, sizeAcross] = vertical ? [oh, ow, sw, padLeft, w] : [ow, oh, sh, padTop, h];
+    let lines = 0;
+    for (let a = 0; a < nAcross; a++) {
+      const i0 = a * strideAcross - padAcross;
+      lines += Math.max(0, Math.min(3, sizeAcross - i0) - Math.max(0, -i0));
+    }
+    const perLine = Math.ceil(nAlong / 4) * (c / 4);
+    work.stripLines = n * lines * perLine;
+    work.strips = n * nAcross * perLine;
+    return work;
+  }
+  if (plain3x3) {
     const lastX = w - 3 + padLeft;
     const oxIn1 = Math.max(oxIn0, lastX < 0 ? 0 : Math.min(ow, Math.floor(lastX / sw) + 1));
     if (oxIn1 - oxIn0 >= 8) {

@@ -147,19 +147,43 @@ test('depthwise: the kernel paths replayed (quad, pixel blocks, clipping, 3x3)',
   assert.is(g.named['vector taps'], (8 * 3 + 2 * 2) * 5);
   assert.is(g.named['pixel calls'], 10);
 
-  // 3x3, 8 channels, 12 x 12, same: 10 interior columns (>= 8), the 3x3 path.
+  // 3x3, 8 channels, 24 x 24, stride 2, same (pad 0 before, 1 after): 11
+  // interior columns (>= 8), the 3x3 path.
   const c = createBuilder('d3');
-  c.output(c.depthwiseConv2d(c.input('x', [1, 12, 12, 8]), { kernel: [3, 3], padding: 'same' }));
+  c.output(c.depthwiseConv2d(c.input('x', [1, 24, 24, 8]), { kernel: [3, 3], strides: [2, 2], padding: 'same' }));
   const [h] = featuresOf(c.build());
   assert.is(h.named['3x3 path'], 1);
+  assert.is(h.named['strips'], 0);
   assert.is(h.named['3x3 row blocks'], 12 * 2);
-  // Per row and block: 10 interior pixels x 9, two border pixels with 2 columns inside x 3.
-  assert.is(h.named['3x3 taps'], 12 * 2 * (10 * 9 + 2 * 2 * 3));
-  assert.is(h.named['pixel calls'], 12 * 2 * 2);
-  // 8 x 8 gives 6 interior columns: the generic path.
+  // Per row and block: 11 interior pixels x 9, the last pixel with 2 columns inside x 3.
+  assert.is(h.named['3x3 taps'], 12 * 2 * (11 * 9 + 2 * 3));
+  assert.is(h.named['pixel calls'], 12 * 2 * 1);
+  // Stride 2 on 8 x 8 gives 3 interior columns: the generic path.
   const d = createBuilder('d8');
-  d.output(d.depthwiseConv2d(d.input('x', [1, 8, 8, 8]), { kernel: [3, 3], padding: 'same' }));
+  d.output(d.depthwiseConv2d(d.input('x', [1, 8, 8, 8]), { kernel: [3, 3], strides: [2, 2], padding: 'same' }));
   assert.is(featuresOf(d.build())[0].named['3x3 path'], 0);
+  assert.is(featuresOf(d.build())[0].named['strips'], 0);
+});
+
+test('depthwise: the strip path replayed (along rows or down columns)', () => {
+  // 12 x 12 x 8, same: as many outputs either way, so along rows: 3 strips a
+  // row, rows 0 and 11 run 2 kernel rows, the others 3; 2 channel blocks.
+  const a = createBuilder('s12');
+  a.output(a.depthwiseConv2d(a.input('x', [1, 12, 12, 8]), { kernel: [3, 3], padding: 'same' }));
+  const [f] = featuresOf(a.build());
+  assert.is(f.named['strips'], 12 * 3 * 2);
+  assert.is(f.named['strip lines'], (2 + 10 * 3 + 2) * 3 * 2);
+  assert.is(f.named['3x3 path'], 0);
+  assert.is(f.named['wide taps'], 0);
+  // DS-CNN's 25 x 5 x 64: down the columns (7 strips of 28 outputs, against 2
+  // strips of 8 along each of 25 rows); columns 0 and 4 run 2 kernel columns.
+  const b = createBuilder('s25');
+  b.output(b.depthwiseConv2d(b.input('x', [1, 25, 5, 64]), { kernel: [3, 3], padding: 'same' }));
+  const [g] = featuresOf(b.build());
+  assert.is(g.named['strips'], 5 * 7 * 16);
+  assert.is(g.named['strip lines'], (2 + 3 * 3 + 2) * 7 * 16);
+  // The scalar build has no strip path.
+  assert.is(featuresOf(b.build(), 'scalar')[0].named['strips'], 0);
 });
 
 test('element-wise rows as the kernels walk them', () => {
