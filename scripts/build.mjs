@@ -1,6 +1,7 @@
 // Builds everything `npm install` needs: the two wasm builds from one
 // AssemblyScript source (SIMD and its scalar twin, chosen at compile time by
 // ASC_FEATURE_SIMD), checks them with binaryen, then bundles the host and CLI.
+import { spawnSync } from 'node:child_process';
 import { mkdir, rename, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -52,8 +53,15 @@ async function bundleHost() {
   await rm(path.join(root, 'dist'), { recursive: true, force: true });
   const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
   await esbuild.build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });
-  // Minified: a cold process spends most of its start parsing JS.
-  await esbuild.build({ ...common, entryPoints: ['src/runtime/index.ts'], outfile: 'dist/runtime.js', minify: true });
+  // The runtime alone, minified, as one function for src/runtime/loader.ts
+  // (dist/runtime.js) to compile with a V8 code cache: a cold process spends
+  // most of its start parsing and compiling JS.
+  await esbuild.build({
+    ...common, entryPoints: ['src/runtime/index.ts'], outfile: 'dist/runtime-core.js', minify: true, format: 'cjs',
+    define: { 'import.meta.url': '__runtimeUrl' },
+    banner: { js: '(function (exports, require, module, __runtimeUrl) {' }, footer: { js: '})' },
+  });
+  await esbuild.build({ ...common, entryPoints: ['src/runtime/loader.ts'], outfile: 'dist/runtime.js', minify: true });
   await esbuild.build({
     ...common,
     entryPoints: ['src/cli/main.ts'],
@@ -73,5 +81,8 @@ if (only !== 'host') {
 }
 if (only !== 'wasm') {
   await bundleHost();
-  console.log('host: dist/index.js, dist/runtime.js, dist/cli.js, dist/train-worker.js');
+  console.log('host: dist/index.js, dist/runtime.js + runtime-core.js, dist/cli.js, dist/train-worker.js');
+  // After the wasm and the host: the cache comes from loading and running models.
+  const cache = spawnSync(process.execPath, ['scripts/runtime-code-cache.mjs'], { stdio: 'inherit' });
+  if (cache.status !== 0) throw new Error(`scripts/runtime-code-cache.mjs failed (exit ${cache.status})`);
 }

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,7 +128,7 @@ test('tinysense/runtime (dist/runtime.js): the runtime alone predicts as the ful
   const lean = await import(path.join(root, 'dist/runtime.js'));
   const full = await import(path.join(root, 'dist/index.js'));
   assert.not.ok('importOnnx' in lean || 'createTrainer' in lean, 'the runtime bundle leaves importers and training out');
-  const bundle = readFileSync(path.join(root, 'dist/runtime.js'), 'utf8');
+  const bundle = readFileSync(path.join(root, 'dist/runtime-core.js'), 'utf8');
   assert.not.ok(bundle.includes('protobuf'), 'no protobuf parser in the runtime bundle');
   const bytes = new Uint8Array(readFileSync(path.join(root, MODEL)));
   const windows = readNpy(readFileSync(path.join(root, 'models/samples/windows.npy')));
@@ -143,6 +143,34 @@ test('tinysense/runtime (dist/runtime.js): the runtime alone predicts as the ful
     assert.unreachable('a truncated blob must throw');
   } catch (e) {
     assert.instance(e, lean.TinysenseError);
+  }
+});
+
+// A fresh process, as an application starts: the build's code cache is taken;
+// a cache V8 rejects (here: garbage) only costs the compile.
+test('tinysense/runtime: a fresh process takes the build code cache, and runs without a usable one', () => {
+  const probe = (dir: string) => {
+    const script = `const rt = await import(${JSON.stringify(path.join(dir, 'runtime.js'))});
+      const s = rt.loadModel(new Uint8Array((await import('node:fs')).readFileSync(${JSON.stringify(path.join(root, MODEL))})));
+      s.runInPlace();
+      console.log(JSON.stringify({ used: rt.codeCacheUsed, out: Array.from(s.outputView(0)) }));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { used: boolean; out: number[] };
+  };
+  const built = probe(path.join(root, 'dist'));
+  assert.ok(built.used, 'V8 rejected dist/runtime-core.cache (built by this Node?)');
+  const tmp = mkdtempSync(path.join(tmpdir(), 'tinysense-cache-'));
+  try {
+    mkdirSync(path.join(tmp, 'dist'));
+    for (const f of ['runtime.js', 'runtime-core.js']) copyFileSync(path.join(root, 'dist', f), path.join(tmp, 'dist', f));
+    writeFileSync(path.join(tmp, 'dist', 'runtime-core.cache'), new Uint8Array(4096).fill(7));
+    symlinkSync(path.join(root, 'wasm'), path.join(tmp, 'wasm'));
+    const rejected = probe(path.join(tmp, 'dist'));
+    assert.not.ok(rejected.used);
+    assert.equal(rejected.out, built.out);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 });
 
