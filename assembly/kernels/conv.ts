@@ -17,6 +17,7 @@
 // for im2col; XNNPACK tiles the same way through its indirection buffer).
 
 import { gemmF32, gemmPackedBytes, gemmSegmentsF32, packGemmF32, GEMM_MR } from './dense';
+import { endValidTap, firstValidTap } from './window';
 
 /** Upper bound on the im2col tile, unless one GEMM row tile alone is larger. */
 const CONV_TILE_BYTES: i32 = 64 * 1024;
@@ -143,10 +144,8 @@ function conv2dRowsSimd(
     const img = x + (<usize>b * <usize>h * <usize>rowFloats << 2);
     for (let oy = 0; oy < oh; oy++) {
       const iy0 = oy * sh - padTop;
-      const kyLo = iy0 >= 0 ? 0 : (-iy0 + dh - 1) / dh;
-      const room = h - iy0;
-      const kyHi = room <= 0 ? 0 : min(kh, (room + dh - 1) / dh);
-      const nky = max(0, kyHi - kyLo);
+      const kyLo = firstValidTap(iy0, dh);
+      const nky = max(0, endValidTap(iy0, dh, h, kh) - kyLo);
       if (oxIn1 > oxIn0) {
         const iy = nky > 0 ? iy0 + kyLo * dh : 0;
         const a = img + (<usize>(iy * rowFloats + (oxIn0 * sw - padLeft) * c) << 2);
@@ -239,11 +238,11 @@ function im2colRunsPixel(
   img: usize, h: i32, w: i32, c: i32, kh: i32, kw: i32, dh: i32, iy0: i32, ix0: i32, rowBytes: usize, dst: usize,
 ): void {
   const run = kw * c;
-  const kyLo = iy0 >= 0 ? 0 : min(kh, (-iy0 + dh - 1) / dh);
-  const room = h - iy0;
-  const kyHi = room <= 0 ? 0 : max(kyLo, min(kh, (room + dh - 1) / dh));
-  const kxLo = min(kw, max(0, -ix0));
-  const kxHi = max(kxLo, min(kw, w - ix0));
+  // Clamped so that rows (columns) outside fill exactly the patch.
+  const kyLo = min(kh, firstValidTap(iy0, dh));
+  const kyHi = max(kyLo, endValidTap(iy0, dh, h, kh));
+  const kxLo = min(kw, firstValidTap(ix0, 1));
+  const kxHi = max(kxLo, endValidTap(ix0, 1, w, kw));
   const lead = kxLo * c;
   const body = (kxHi - kxLo) * c;
   const tail = run - lead - body;

@@ -13,19 +13,7 @@
 // interior ones, over fewer taps.
 
 import { applyActivationF32, ACT_NONE } from './activation';
-
-// @ts-ignore: decorator
-@inline function firstValidTap(origin: i32, d: i32): i32 {
-  // Smallest t >= 0 with origin + t*d >= 0.
-  return origin >= 0 ? 0 : (-origin + d - 1) / d;
-}
-
-// @ts-ignore: decorator
-@inline function endValidTap(origin: i32, d: i32, size: i32, taps: i32): i32 {
-  // One past the largest t < taps with origin + t*d < size (<= 0 when none).
-  const room = size - origin;
-  return room <= 0 ? 0 : min(taps, (room + d - 1) / d);
-}
+import { endValidTap, firstValidTap } from './window';
 
 /**
  * y[n][oh][ow][c*multiplier] = act(depthwise(x[n][h][w][c], W) + bias) with

@@ -28,3 +28,5 @@ const core = { exports: {} as Runtime };
 export const { loadModel, engineSupportsSimd, readModel, validateModel, TinysenseError, ERROR_CODES } = core.exports;
 /** Whether V8 took the build's code cache (false without one, or after a Node upgrade). */
 export const codeCacheUsed: boolean = cachedData !== undefined && !script.cachedDataRejected;
+/** A code cache of the runtime as compiled so far in this process (what scripts/runtime-code-cache.mjs writes after its warm-up). */
+export const runtimeCodeCache = (): Uint8Array => script.createCachedData();

@@ -613,11 +613,7 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
       packWeights();
     },
     computeGradients(x, y) {
-      writeBatch(x, y);
-      dropoutSeed = stepSeed();
-      forward(true);
-      const loss = lossValue(true);
-      plan.run();
+      const loss = trainer.backward(x, y);
       const grads = new Map<string, Float32Array>();
       for (const t of paramList) grads.set(model.tensors[t].name, f32.slice(paramGrad(t) / 4, paramGrad(t) / 4 + elementCount(model.tensors[t].shape)));
       return { loss, grads };

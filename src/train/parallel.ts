@@ -68,6 +68,34 @@ export function waitFor(control: Int32Array, word: number, want: number, message
   }
 }
 
+/** The two gradient slots (alternate steps), each replicas x grads floats. */
+export function gradientSlots(sab: SharedArrayBuffer, replicas: number, grads: number): Float32Array[] {
+  return [0, 1].map((p) => new Float32Array(sab, p * replicas * grads * 4, replicas * grads));
+}
+
+/**
+ * One replica's side of a step's exchange: publishes its gradients in the
+ * step's slot, waits for every other replica's, and replaces its own by the
+ * mean (the same on every replica: see averageGradients).
+ */
+export function exchangeGradients(ctrl: Int32Array, slots: Float32Array[], own: Float32Array, rank: number, replicas: number, step: number, message: Uint8Array): void {
+  const slot = slots[step & 1];
+  slot.set(own, rank * own.length);
+  Atomics.store(ctrl, publishedWord(rank), step + 1);
+  Atomics.notify(ctrl, publishedWord(rank));
+  for (let r = 0; r < replicas; r++) if (r !== rank) waitFor(ctrl, publishedWord(r), step + 1, message);
+  averageGradients(own, rank, slot, replicas, own.length);
+}
+
+/**
+ * Marks the run failed and wakes every waiter. Only the first failure's text
+ * is kept: the replicas that then stop on the flag do not overwrite the cause.
+ */
+export function reportFailure(ctrl: Int32Array, message: Uint8Array, text: string): void {
+  if (Atomics.compareExchange(ctrl, CTRL.failed, 0, 1) === 0) message.set(new TextEncoder().encode(text).subarray(0, message.length - 1));
+  for (let i = 0; i < ctrl.length; i++) Atomics.notify(ctrl, i);
+}
+
 /**
  * Replaces this replica's gradients by the mean over all replicas (published
  * in `slot`), summed in rank order so that every replica gets the same bits.
@@ -138,7 +166,7 @@ export function createParallelTrainer(model: Model, options: TrainerOptions, rep
   }
   const xs = new Float32Array(batchX);
   const ys = labels ? new Int32Array(batchY) : new Float32Array(batchY);
-  const slots = [0, 1].map((p) => new Float32Array(gradSab, p * replicas * grads * 4, replicas * grads));
+  const slots = gradientSlots(gradSab, replicas, grads);
   const losses = new Float64Array(lossSab);
   let step = 0;
   let ready = false;
@@ -154,18 +182,9 @@ export function createParallelTrainer(model: Model, options: TrainerOptions, rep
     ys.set(y.subarray(yShare) as never);
     Atomics.store(ctrl, CTRL.go, step + 1);
     Atomics.notify(ctrl, CTRL.go);
-    const loss0 = local.backward(x.subarray(0, per), y.subarray(0, yShare) as Int32Array | Float32Array);
-    const slot = slots[step & 1];
-    const own = local.gradientView();
-    slot.set(own, 0);
-    Atomics.store(ctrl, publishedWord(0), step + 1);
-    Atomics.notify(ctrl, publishedWord(0));
-    let loss = loss0;
-    for (let r = 1; r < replicas; r++) {
-      waitFor(ctrl, publishedWord(r), step + 1, message);
-      loss += losses[r];
-    }
-    averageGradients(own, 0, slot, replicas, grads);
+    let loss = local.backward(x.subarray(0, per), y.subarray(0, yShare) as Int32Array | Float32Array);
+    exchangeGradients(ctrl, slots, local.gradientView(), 0, replicas, step, message);
+    for (let r = 1; r < replicas; r++) loss += losses[r];
     const lr = local.applyGradients();
     step++;
     return { loss: loss / replicas, lr };
@@ -201,10 +220,11 @@ function replicaLauncher(): string {
   const load = fromSource ? `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })` : `import(${JSON.stringify(entry)})`;
   return `const wt = require('node:worker_threads');
 ${load}.catch((e) => {
+  // reportFailure, inlined: the module that exports it is what failed to load.
   const ctrl = new Int32Array(wt.workerData.control);
-  const text = new TextEncoder().encode('cannot start: ' + String(e && e.message || e).slice(0, 900));
-  new Uint8Array(wt.workerData.message).set(text.subarray(0, 1023));
-  Atomics.store(ctrl, ${CTRL.failed}, 1);
+  const message = new Uint8Array(wt.workerData.message);
+  const text = new TextEncoder().encode('cannot start: ' + String(e && e.message || e));
+  if (Atomics.compareExchange(ctrl, ${CTRL.failed}, 0, 1) === 0) message.set(text.subarray(0, message.length - 1));
   for (let i = 0; i < ctrl.length; i++) Atomics.notify(ctrl, i);
 });`;
 }
