@@ -1,6 +1,8 @@
-// The module's ABI: plain numbers and byte offsets into linear memory, the
-// same exports in the SIMD and the scalar build. The host owns the memory
-// layout (weights, arena, scratch) above heapBase(); kernels never allocate.
+// The runtime module's ABI: plain numbers and byte offsets into linear
+// memory, the same exports in the SIMD and the scalar build. The host owns
+// the memory layout (weights, arena, scratch) above heapBase(); kernels never
+// allocate. The training module (assembly/training.ts) is this one plus the
+// backward kernels, so inference ships without them.
 
 import "./abort";
 
@@ -24,16 +26,5 @@ export * from './kernels/copy';
 export * from './kernels/vector';
 export * from './kernels/gru';
 export * from './kernels/lstm';
-export * from './train/dense';
-export * from './train/conv';
-export * from './train/depthwise';
-export * from './train/pool';
-export * from './train/activation';
-export * from './train/elementwise';
-export * from './train/loss';
-export * from './train/dropout';
-export * from './train/batchnorm';
-export * from './train/optim';
-export * from './train/gru';
-export * from './train/lstm';
 export * from './kernels/fft';
+export * from './kernels/crc32';

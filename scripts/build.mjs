@@ -1,6 +1,7 @@
-// Builds everything `npm install` needs: the two wasm builds from one
-// AssemblyScript source (SIMD and its scalar twin, chosen at compile time by
-// ASC_FEATURE_SIMD), checks them with binaryen, then bundles the host and CLI.
+// Builds everything `npm install` needs: the wasm modules from one
+// AssemblyScript source (the runtime's kernels and the training module, each
+// as SIMD and scalar twin, chosen at compile time by ASC_FEATURE_SIMD),
+// checks them with binaryen, then bundles the host and CLI.
 import { spawnSync } from 'node:child_process';
 import { mkdir, rename, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -12,10 +13,10 @@ import * as esbuild from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.includes('--wasm-only') ? 'wasm' : process.argv.includes('--host-only') ? 'host' : 'all';
 
-async function compileWasm(target, outFile, expectSimd) {
+async function compileWasm(entry, target, outFile, expectSimd) {
   const tmp = `${outFile}.${process.pid}.tmp`;
   const { error } = await asc.main(
-    ['assembly/index.ts', '--config', 'asconfig.json', '--target', target, '--outFile', tmp],
+    [entry, '--config', 'asconfig.json', '--target', target, '--outFile', tmp],
     { stdout: process.stdout, stderr: process.stderr },
   );
   if (error) {
@@ -75,9 +76,14 @@ async function bundleHost() {
 process.chdir(root);
 await mkdir('wasm', { recursive: true });
 if (only !== 'host') {
-  const simdBytes = await compileWasm('simd', 'wasm/tinysense.simd.wasm', true);
-  const scalarBytes = await compileWasm('scalar', 'wasm/tinysense.wasm', false);
-  console.log(`wasm: tinysense.simd.wasm ${simdBytes} B, tinysense.wasm ${scalarBytes} B`);
+  // The runtime module (inference kernels) and the training module (the same
+  // plus the backward kernels), each as SIMD and scalar twin.
+  const sizes = [];
+  for (const [entry, stem] of [['assembly/index.ts', 'tinysense'], ['assembly/training.ts', 'tinysense-train']]) {
+    sizes.push(`${stem}.simd.wasm ${await compileWasm(entry, 'simd', `wasm/${stem}.simd.wasm`, true)} B`);
+    sizes.push(`${stem}.wasm ${await compileWasm(entry, 'scalar', `wasm/${stem}.wasm`, false)} B`);
+  }
+  console.log(`wasm: ${sizes.join(', ')}`);
 }
 if (only !== 'wasm') {
   await bundleHost();

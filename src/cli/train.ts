@@ -21,7 +21,7 @@ export const TRAIN_DEFAULTS = {
   window: 200, intervals: 10, trainStride: undefined as number | undefined, workers: 2, epochs: 15, batch: 64, lr: 2e-3, weightDecay: 1e-4, seed: 1, validationSubjects: 4, patience: 5,
   convFilters: 64, convKernels: [3, 3, 3], mergeFilters: 64, mergeKernels: [3, 3, 3], gruUnits: 120, gruLayers: 2, dropout: 0.2,
   labelSmoothing: 0, averageDecay: 0,
-  noise: 0.05, scale: 0.1, rotationDeg: 15, shift: 20, mirror: 0.25, turn: 0.25,
+  noise: 0.05, scale: 0.1, rotationDeg: 15, shift: 20, warp: 0, mirror: 0.25, turn: 0.25,
 };
 
 function numberOption(values: Record<string, unknown>, name: string, dflt: number, min: number, max = Infinity): number {
@@ -101,6 +101,7 @@ export function prepareTraining(values: Record<string, unknown>) {
   const augment = values['no-augment'] ? undefined : {
     noise: numberOption(values, 'noise', D.noise, 0), scale: numberOption(values, 'scale', D.scale, 0),
     rotation: (numberOption(values, 'rotation', D.rotationDeg, 0, 180) * Math.PI) / 180, rotationGroups, shift: intOption(values, 'shift', D.shift, 0),
+    warp: numberOption(values, 'warp', D.warp, 0, 0.9),
     mirror: numberOption(values, 'mirror', D.mirror, 0, 1), turn: numberOption(values, 'turn', D.turn, 0, 1), axialGroups,
   };
   const epochs = intOption(values, 'epochs', D.epochs);
@@ -151,6 +152,7 @@ computed by the runtime as \`tinysense eval\` does.
   --gru-units N --gru-layers N --dropout X        architecture (defaults: ${TRAIN_DEFAULTS.convFilters}, ${TRAIN_DEFAULTS.convKernels}, ${TRAIN_DEFAULTS.mergeFilters}, ${TRAIN_DEFAULTS.mergeKernels}, ${TRAIN_DEFAULTS.gruUnits}, ${TRAIN_DEFAULTS.gruLayers}, ${TRAIN_DEFAULTS.dropout})
   --noise X --scale X --rotation DEG --shift N    augmentation: noise and scaling relative to each channel's deviation,
                              rotation of each 3-axis sensor, time shift in samples (defaults ${TRAIN_DEFAULTS.noise}, ${TRAIN_DEFAULTS.scale}, ${TRAIN_DEFAULTS.rotationDeg}, ${TRAIN_DEFAULTS.shift})
+  --warp X                   time warp: each window replayed at a pace uniform in [1-X, 1+X] (default ${TRAIN_DEFAULTS.warp})
   --mirror P --turn P        probability of mirroring a window (watch on the other wrist) and of turning it 180 degrees
                              about z (watch worn the other way round) (defaults ${TRAIN_DEFAULTS.mirror}, ${TRAIN_DEFAULTS.turn})
   --no-augment               no augmentation
@@ -164,7 +166,7 @@ computed by the runtime as \`tinysense eval\` does.
     'test-subjects': { type: 'string' }, window: { type: 'string' }, stride: { type: 'string' }, 'train-stride': { type: 'string' }, workers: { type: 'string' }, intervals: { type: 'string' }, input: { type: 'string' },
     'conv-filters': { type: 'string' }, 'conv-kernels': { type: 'string' }, 'merge-filters': { type: 'string' }, 'merge-kernels': { type: 'string' },
     'gru-units': { type: 'string' }, 'gru-layers': { type: 'string' }, dropout: { type: 'string' },
-    noise: { type: 'string' }, scale: { type: 'string' }, rotation: { type: 'string' }, shift: { type: 'string' }, mirror: { type: 'string' }, turn: { type: 'string' }, 'no-augment': { type: 'boolean' },
+    noise: { type: 'string' }, scale: { type: 'string' }, rotation: { type: 'string' }, shift: { type: 'string' }, warp: { type: 'string' }, mirror: { type: 'string' }, turn: { type: 'string' }, 'no-augment': { type: 'boolean' },
     build: { type: 'string' }, json: { type: 'boolean' },
   },
   run(values, positionals) {

@@ -48,6 +48,9 @@ function findNativeCrc32(): NativeCrc32 | null {
   return typeof zlib?.crc32 === 'function' ? zlib.crc32 : null;
 }
 
+/** A routine that feeds bytes[start, end) into a running CRC register (crc32Update, or the runtime's wasm one). */
+export type Crc32Update = (crc: number, bytes: Uint8Array, start: number, end: number) => number;
+
 /** Feeds bytes[start, end) into a running (not yet finalised) CRC register. */
 export function crc32Update(crc: number, bytes: Uint8Array, start = 0, end = bytes.length): number {
   if (end - start >= NATIVE_CRC32_MIN_BYTES) {

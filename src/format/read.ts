@@ -13,10 +13,13 @@ import {
   OP_RECORD_BYTES, SECTION_ALIGN, SECTION_ENTRY_BYTES, SECTION_IDS, SECTION_NAMES, TENSOR_FLAG_CONSTANT,
   TENSOR_RECORD_BYTES, TSM_MAGIC, TSM_VERSION_MAJOR, TSM_VERSION_MINOR, WEIGHT_ALIGN, blobChecksum, type SectionName,
 } from './schema.ts';
+import type { Crc32Update } from './crc32.ts';
 
 export interface ReadOptions {
   /** Named in every error (the path the bytes came from). */
   file?: string;
+  /** The CRC-32 routine for the checksum (default: src/format/crc32.ts; the runtime passes its kernels' own). */
+  crc32Update?: Crc32Update;
 }
 
 /** Decodes and validates a blob. */
@@ -66,7 +69,7 @@ export function decodeModel(input: Uint8Array | ArrayBuffer, options: ReadOption
     fail('FORMAT_FIELD', 'the declared length does not match the blob (trailing bytes?)', { where: { file, section: 'header', offset: HEADER.totalLength, field: 'totalLength' }, expected: bytes.length, found: total });
   }
   const stored = header.u32('checksum');
-  const computed = blobChecksum(bytes);
+  const computed = blobChecksum(bytes, options.crc32Update);
   if (stored !== computed) {
     fail('FORMAT_CHECKSUM', 'the blob is corrupted (CRC-32 mismatch)', { where: { file, section: 'header', offset: HEADER.checksum, field: 'checksum' }, expected: hex32(computed), found: hex32(stored) });
   }

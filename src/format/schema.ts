@@ -2,7 +2,7 @@
 // is the prose version of this file (field by field, with the error each
 // violation raises). All integers are little-endian.
 import type { DType } from '../graph/model.ts';
-import { crc32Final, crc32Update, CRC32_INIT } from './crc32.ts';
+import { crc32Final, crc32Update, CRC32_INIT, type Crc32Update } from './crc32.ts';
 
 /** "TSM1": the file family, not its version (that is the u16 pair after it). */
 export const TSM_MAGIC = Uint8Array.of(0x54, 0x53, 0x4d, 0x31);
@@ -74,9 +74,9 @@ export const INT32_MAX = 0x7fffffff;
 export const UINT32_MAX = 0xffffffff;
 
 /** CRC-32 of the blob with the 4 checksum bytes left out. */
-export function blobChecksum(bytes: Uint8Array): number {
-  let c = crc32Update(CRC32_INIT, bytes, 0, Math.min(HEADER.checksum, bytes.length));
-  c = crc32Update(c, bytes, Math.min(HEADER.checksum + 4, bytes.length), bytes.length);
+export function blobChecksum(bytes: Uint8Array, update: Crc32Update = crc32Update): number {
+  let c = update(CRC32_INIT, bytes, 0, Math.min(HEADER.checksum, bytes.length));
+  c = update(c, bytes, Math.min(HEADER.checksum + 4, bytes.length), bytes.length);
   return crc32Final(c);
 }
 

@@ -12,6 +12,8 @@ export interface KernelExports {
   simdBuild(): number;
   runPlan(rec: number, count: number): void;
   runOp(rec: number): number;
+  /** A running CRC-32 register over bytes [ptr, ptr + length) (assembly/kernels/crc32.ts). */
+  crc32UpdateBytes(crc: number, ptr: number, length: number): number;
   [kernel: string]: unknown;
 }
 

@@ -9,6 +9,7 @@ import { readModelWithShapes } from '../format/read.ts';
 import { compilePlan, type CompiledPlan, type IoSlot } from '../schedule/compile.ts';
 import { instantiateKernels, resolveBuild, type KernelExports, type WasmBuild } from './wasm.ts';
 import { enforceBudget, type TargetBudget } from './budget.ts';
+import { kernelCrc32Update } from './checksum.ts';
 
 export interface LoadOptions {
   /** Which wasm build; 'auto' (default) picks SIMD when the engine has it. */
@@ -59,11 +60,11 @@ export interface Session {
 }
 
 export function loadModel(source: Uint8Array | Model, options: LoadOptions = {}): Session {
-  const { model, shapes } = source instanceof Uint8Array
-    ? readModelWithShapes(source, { file: options.file })
-    : { model: source, shapes: validateModel(source, { file: options.file }) };
   const build = resolveBuild(options.build ?? 'auto');
   const k = instantiateKernels(build);
+  const { model, shapes } = source instanceof Uint8Array
+    ? readModelWithShapes(source, { file: options.file, crc32Update: kernelCrc32Update(k) })
+    : { model: source, shapes: validateModel(source, { file: options.file }) };
   const plan = compilePlan(model, shapes, k.heapBase());
   if (options.target) memoryCaps.set(k, enforceBudget(plan, 'budget' in options.target ? options.target.budget : options.target, options.file));
   growTo(k, plan.layout.end);

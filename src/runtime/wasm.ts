@@ -1,16 +1,26 @@
 // Loading the WebAssembly kernels: the SIMD build when the engine supports
-// it (probed with a tiny validate call), else its scalar twin.
-import { readFileSync, existsSync } from 'node:fs';
+// it (probed with a tiny validate call), else its scalar twin. Two modules
+// come from the one source: the runtime's (inference kernels only) and the
+// training module (the same plus the backward kernels, for src/train).
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import { fail } from '../errors.ts';
 import type { KernelExports } from '../ops/types.ts';
 
 export type WasmBuild = 'simd' | 'scalar';
 
+/** Which module: the runtime's kernels, or those plus the backward kernels. */
+export type KernelModule = 'runtime' | 'training';
+
+/** The runtime module's files (what a deployment ships). */
 export const WASM_FILES: Record<WasmBuild, string> = {
   simd: 'tinysense.simd.wasm',
   scalar: 'tinysense.wasm',
+};
+
+export const TRAINING_WASM_FILES: Record<WasmBuild, string> = {
+  simd: 'tinysense-train.simd.wasm',
+  scalar: 'tinysense-train.wasm',
 };
 
 // (module (func (result v128) v128.const i32x4 0 0 0 0)): valid only where
@@ -26,19 +36,7 @@ export function engineSupportsSimd(): boolean {
 
 export type { KernelExports };
 
-const moduleCache = new Map<WasmBuild, WebAssembly.Module>();
-
-/** Finds wasm/ next to the bundle (dist/) or the sources (src/runtime/). */
-function wasmDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const rel of ['../wasm', '../../wasm']) {
-    const dir = path.resolve(here, rel);
-    if (existsSync(path.join(dir, WASM_FILES.scalar))) return dir;
-  }
-  return fail('RUN_WASM', 'cannot find the wasm/ folder with the compiled kernels; run `npm run build`', {
-    where: { file: path.resolve(here, '../wasm') },
-  });
-}
+const moduleCache = new Map<string, WebAssembly.Module>();
 
 export function resolveBuild(requested: WasmBuild | 'auto' = 'auto', simdAvailable = engineSupportsSimd()): WasmBuild {
   if (requested === 'auto') return simdAvailable ? 'simd' : 'scalar';
@@ -48,29 +46,43 @@ export function resolveBuild(requested: WasmBuild | 'auto' = 'auto', simdAvailab
   return requested;
 }
 
-/** Compiles (once per process) and returns the module of a build. */
-export function compileKernels(build: WasmBuild, bytes?: Uint8Array): WebAssembly.Module {
-  const cached = moduleCache.get(build);
-  if (cached && !bytes) return cached;
-  const file = path.join(wasmDir(), WASM_FILES[build]);
-  let code: Uint8Array;
-  try {
-    code = bytes ?? readFileSync(file);
-  } catch (e) {
-    return fail('RUN_WASM', `cannot read the ${build} build`, { where: { file }, cause: e });
+/**
+ * The bytes of a build from wasm/ next to the bundle (dist/) or the sources
+ * (src/runtime/). Read straight away rather than probed first: a fresh
+ * process pays for every file-system call before its first inference.
+ */
+function readBuild(name: string, build: WasmBuild): { code: Uint8Array; file: string } {
+  const tried: string[] = [];
+  for (const rel of ['../wasm/', '../../wasm/']) {
+    const file = fileURLToPath(new URL(rel + name, import.meta.url));
+    try {
+      return { code: readFileSync(file), file };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return fail('RUN_WASM', `cannot read the ${build} build`, { where: { file }, cause: e });
+      tried.push(file);
+    }
   }
+  return fail('RUN_WASM', `cannot find the kernels (${name}, the ${build} build); run \`npm run build\``, { where: { file: tried[0] }, found: `none of ${tried.join(', ')}` });
+}
+
+/** Compiles (once per process) and returns the module of a build. */
+export function compileKernels(build: WasmBuild, bytes?: Uint8Array, kind: KernelModule = 'runtime'): WebAssembly.Module {
+  const name = (kind === 'runtime' ? WASM_FILES : TRAINING_WASM_FILES)[build];
+  const cached = moduleCache.get(name);
+  if (cached && !bytes) return cached;
+  const { code, file } = bytes ? { code: bytes, file: name } : readBuild(name, build);
   let mod: WebAssembly.Module;
   try {
     mod = new WebAssembly.Module(code as BufferSource);
   } catch (e) {
     return fail('RUN_WASM', `the ${build} build does not compile: ${(e as Error).message}`, { where: { file }, cause: e });
   }
-  if (!bytes) moduleCache.set(build, mod);
+  if (!bytes) moduleCache.set(name, mod);
   return mod;
 }
 
 /** A fresh instance (its own linear memory) of a build. */
-export function instantiateKernels(build: WasmBuild): KernelExports {
-  const instance = new WebAssembly.Instance(compileKernels(build), {});
+export function instantiateKernels(build: WasmBuild, kind: KernelModule = 'runtime'): KernelExports {
+  const instance = new WebAssembly.Instance(compileKernels(build, undefined, kind), {});
   return instance.exports as unknown as KernelExports;
 }

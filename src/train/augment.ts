@@ -8,10 +8,12 @@
 // per window turns every 3-axis sensor of the device alike (they are
 // rigidly mounted together). Mirror and turn model the other ways people wear
 // a watch (other wrist; upside down), seen in WISDM as participants whose
-// gravity axis is flipped while walking.
+// gravity axis is flipped while walking. A time warp (Um et al. again)
+// replays a window faster or slower, as people walk, eat or brush their
+// teeth at their own pace.
 //
 // Windows are channels-last x [count, length, channels], changed in place.
-// Order per window: time shift, mirror, turn, rotation, scaling, noise.
+// Order per window: time shift, time warp, mirror, turn, rotation, scaling, noise.
 import { fail } from '../errors.ts';
 import type { Rng } from '../util/rng.ts';
 
@@ -26,6 +28,12 @@ export interface AugmentOptions {
   rotationGroups?: number[];
   /** Largest time shift in samples (uniform in [-shift, shift]; the gap repeats the edge sample). */
   shift?: number;
+  /**
+   * Largest relative change of pace: the window is resampled about its centre
+   * at a speed uniform in [1 - warp, 1 + warp] (linear interpolation; reads
+   * past either end repeat the edge sample, as a shift does).
+   */
+  warp?: number;
   /**
    * Probability of mirroring a window across the device's y-z plane: the
    * watch on the other wrist (left- vs right-handed wearers). A polar vector
@@ -54,6 +62,7 @@ export function augmentWindows(x: Float32Array, count: number, length: number, c
   for (let w = 0; w < count; w++) {
     const win = x.subarray(w * per, (w + 1) * per);
     if (o.shift) shiftWindow(win, tmp, length, channels, rng.int(-o.shift, o.shift));
+    if (o.warp) warpWindow(win, tmp, length, channels, 1 + o.warp * (2 * rng.next() - 1));
     if (o.mirror && rng.next() < o.mirror) {
       for (const g of groups) {
         const axial = o.axialGroups?.includes(g) ?? false;
@@ -100,6 +109,20 @@ function shiftWindow(win: Float32Array, tmp: Float32Array, length: number, chann
   for (let t = 0; t < length; t++) {
     const from = Math.min(length - 1, Math.max(0, t - s));
     for (let c = 0; c < channels; c++) win[t * channels + c] = tmp[from * channels + c];
+  }
+}
+
+/** win replayed at `speed` about its centre: sample t reads the original at centre + (t - centre) * speed. */
+export function warpWindow(win: Float32Array, tmp: Float32Array, length: number, channels: number, speed: number): void {
+  if (speed === 1) return;
+  tmp.set(win);
+  const centre = (length - 1) / 2;
+  for (let t = 0; t < length; t++) {
+    const u = Math.min(length - 1, Math.max(0, centre + (t - centre) * speed));
+    const i0 = Math.floor(u);
+    const i1 = Math.min(length - 1, i0 + 1);
+    const f = u - i0;
+    for (let c = 0; c < channels; c++) win[t * channels + c] = tmp[i0 * channels + c] * (1 - f) + tmp[i1 * channels + c] * f;
   }
 }
 

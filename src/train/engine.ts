@@ -148,7 +148,7 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
   const schedule: LrSchedule = options.schedule ?? { kind: 'constant' };
   const seed = options.seed ?? 1;
   const build = resolveBuild(options.build ?? 'auto');
-  const k = instantiateKernels(build);
+  const k = instantiateKernels(build, 'training');
   const call = (name: string, ...args: number[]): number => (k[name] as (...a: number[]) => number)(...args);
 
   // ---- what each tensor is

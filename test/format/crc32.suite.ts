@@ -1,9 +1,12 @@
-// The CRC-32 (native where the engine has one, and the table-driven JS path) against its published check value and a plain
+// The CRC-32 (native where the engine has one, the table-driven JS path and the kernels' own, which loadModel uses) against its published check value and a plain
 // bit-by-bit reference (the definition, no table).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { crc32, crc32Final, crc32Update, crc32UpdateTable, CRC32_INIT, NATIVE_CRC32_MIN_BYTES } from '../../src/format/crc32.ts';
 import { makeRng } from '../helpers/random.ts';
+import { kernelCrc32Update } from '../../src/runtime/checksum.ts';
+import { BUILDS } from '../helpers/wasm.ts';
+import { instantiateKernels } from '../../src/runtime/wasm.ts';
 
 function crc32Bitwise(bytes: Uint8Array): number {
   let c = 0xffffffff;
@@ -35,6 +38,21 @@ test('crc32: matches the bitwise definition on random data, whole and in pieces'
     // The JS path itself, which engines without a native CRC run.
     assert.is(crc32Final(crc32UpdateTable(CRC32_INIT, shifted, 3, 3 + n)), want, `table path, length ${n}`);
     assert.is(crc32Final(crc32UpdateTable(crc32UpdateTable(CRC32_INIT, bytes, 0, cut), bytes, cut, n)), want, `table path, length ${n} split at ${cut}`);
+  }
+});
+
+test('crc32: the kernels\' CRC (both builds) matches the definition across its 32 KB copy window', () => {
+  const rng = makeRng(12);
+  for (const build of BUILDS) {
+    const update = kernelCrc32Update(instantiateKernels(build));
+    for (const n of [0, 1, 7, 8, 9, 100, 32 * 1024 - 1, 32 * 1024, 32 * 1024 + 9, 70001]) {
+      const bytes = Uint8Array.from({ length: n + 5 }, () => rng.int(0, 255));
+      const body = bytes.subarray(5);
+      const want = crc32Bitwise(body);
+      assert.is(crc32Final(update(CRC32_INIT, bytes, 5, n + 5)), want, `${build}, length ${n}`);
+      const cut = rng.int(0, n);
+      assert.is(crc32Final(update(update(CRC32_INIT, body, 0, cut), body, cut, n)), want, `${build}, length ${n} split at ${cut}`);
+    }
   }
 });
 

@@ -1,7 +1,7 @@
 // Kernel test harness: a fresh instance of either build with a bump
 // allocator over its linear memory, so suites can place inputs, call a
 // kernel export directly and read results back.
-import { instantiateKernels, type KernelExports, type WasmBuild } from '../../src/runtime/wasm.ts';
+import { instantiateKernels, type KernelExports, type KernelModule, type WasmBuild } from '../../src/runtime/wasm.ts';
 
 export const BUILDS: WasmBuild[] = ['simd', 'scalar'];
 
@@ -20,8 +20,9 @@ export interface KernelHarness {
   reset(): void;
 }
 
-export function makeHarness(build: WasmBuild): KernelHarness {
-  const k = instantiateKernels(build);
+/** kind 'training' for the backward kernels; forward kernels are tested in the runtime module that ships. */
+export function makeHarness(build: WasmBuild, kind: KernelModule = 'runtime'): KernelHarness {
+  const k = instantiateKernels(build, kind);
   const base = (k.heapBase() + 15) & ~15;
   let top = base;
   const ensure = (end: number) => {

@@ -85,6 +85,19 @@ test('bad inputs are RUN_INPUT errors that name the input and the expected size'
   expectCode(() => s.run({ x: 5 as unknown as Float32Array }), 'RUN_INPUT');
 });
 
+test('loadModel checks the blob on the kernels\' CRC: a flipped bit in the weights is FORMAT_CHECKSUM on both builds', () => {
+  const blob = writeModel(mlp());
+  for (const build of ['simd', 'scalar'] as const) {
+    assert.ok(loadModel(blob, { build }).run([new Float32Array(60)]).y, build);
+    for (const at of [blob.length - 9, 40]) {
+      const bad = blob.slice();
+      bad[at] ^= 4;
+      const message = expectCode(() => loadModel(bad, { build, file: 'bad.tsm' }), 'FORMAT_CHECKSUM');
+      assert.match(message, 'bad.tsm');
+    }
+  }
+});
+
 test('the wasm modules import nothing (they run under any engine)', async () => {
   const { compileKernels } = await import('../../src/runtime/wasm.ts');
   for (const build of ['simd', 'scalar'] as const) {

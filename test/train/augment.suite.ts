@@ -5,7 +5,7 @@
 // mirror and turn flip the signs physics says they flip.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { augmentWindows, randomRotation, type AugmentOptions } from '../../src/train/augment.ts';
+import { augmentWindows, randomRotation, warpWindow, type AugmentOptions } from '../../src/train/augment.ts';
 import { makeRng } from '../helpers/random.ts';
 
 const COUNT = 5, LEN = 40, CH = 6;
@@ -15,7 +15,7 @@ const run = (o: AugmentOptions, seed: number) => {
   augmentWindows(x, COUNT, LEN, CH, o, makeRng(seed));
   return x;
 };
-const ALL: AugmentOptions = { noise: 0.1, scale: 0.1, rotation: 0.3, rotationGroups: [0, 3], shift: 4, mirror: 0.5, turn: 0.5, axialGroups: [3] };
+const ALL: AugmentOptions = { noise: 0.1, scale: 0.1, rotation: 0.3, rotationGroups: [0, 3], shift: 4, warp: 0.2, mirror: 0.5, turn: 0.5, axialGroups: [3] };
 
 test('seeded: same seed same result, another seed differs; shape and finiteness kept', () => {
   const a = run(ALL, 1), b = run(ALL, 1), c = run(ALL, 2);
@@ -94,6 +94,31 @@ test('shift moves samples and repeats the edge; scaling multiplies whole channel
     const f = y[(w * LEN) * CH + c] / x0[(w * LEN) * CH + c];
     for (let t = 1; t < LEN; t++) assert.ok(Math.abs(y[(w * LEN + t) * CH + c] - f * x0[(w * LEN + t) * CH + c]) < 1e-4);
   }
+});
+
+test('warp replays a window at a pace within the limit, about its centre, repeating the edges', () => {
+  // A ramp per channel: a warped ramp is a ramp of slope `speed` through the centre.
+  const x0 = new Float32Array(COUNT * LEN * CH);
+  for (let w = 0; w < COUNT; w++) for (let t = 0; t < LEN; t++) for (let c = 0; c < CH; c++) x0[(w * LEN + t) * CH + c] = t + 100 * c;
+  const x = x0.slice();
+  augmentWindows(x, COUNT, LEN, CH, { warp: 0.25 }, makeRng(5));
+  const centre = (LEN - 1) / 2;
+  const speeds = new Set<string>();
+  for (let w = 0; w < COUNT; w++) {
+    const at = (t: number, c: number) => x[(w * LEN + t) * CH + c];
+    const speed = (at(LEN / 2, 0) - at(LEN / 2 - 1, 0));
+    assert.ok(speed >= 0.75 - 1e-5 && speed <= 1.25 + 1e-5, `window ${w}: speed ${speed}`);
+    speeds.add(speed.toFixed(4));
+    for (let t = 0; t < LEN; t++) for (let c = 0; c < CH; c++) {
+      const want = Math.min(LEN - 1, Math.max(0, centre + (t - centre) * speed)) + 100 * c;
+      assert.ok(Math.abs(at(t, c) - want) < 1e-3, `window ${w} t ${t} c ${c}: ${at(t, c)} vs ${want}`);
+    }
+  }
+  assert.ok(speeds.size > 1, 'each window draws its own pace');
+  const tmp = new Float32Array(LEN * CH);
+  const same = x0.slice(0, LEN * CH);
+  warpWindow(same, tmp, LEN, CH, 1);
+  assert.equal(same, x0.slice(0, LEN * CH));
 });
 
 test('noise has the asked deviation per channel', () => {

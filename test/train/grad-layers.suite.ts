@@ -20,7 +20,7 @@ const rng = makeRng(20261124);
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 
 function harnesses(): KernelHarness[] {
-  return BUILDS.map((b) => makeHarness(b));
+  return BUILDS.map((b) => makeHarness(b, 'training'));
 }
 const H = harnesses();
 

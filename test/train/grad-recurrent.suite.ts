@@ -12,7 +12,7 @@ import { lstmRef } from '../reference/lstm.ts';
 import { checkGradient, printGradientTable } from './grad-check.ts';
 
 const rng = makeRng(7);
-const H = BUILDS.map((b) => makeHarness(b));
+const H = BUILDS.map((b) => makeHarness(b, 'training'));
 
 interface Shape { n: number; t: number; inSize: number; hidden: number; returnSequences: boolean; reverse: boolean; withState: boolean }
 const SHAPES: Shape[] = [

@@ -20,7 +20,7 @@ function run(label: string, kernel: string, stateCount: number, args: (p: number
     const state = Array.from({ length: stateCount }, () => new Float64Array(n));
     grads.forEach((g, i) => ref(want, g, state, i + 1));
     for (const build of BUILDS) {
-      const h = makeHarness(build);
+      const h = makeHarness(build, 'training');
       const p = h.put(p0), g = h.alloc(n * 4);
       const s = Array.from({ length: Math.max(2, stateCount) }, () => h.put(new Float32Array(n)));
       grads.forEach((gv, i) => {
@@ -82,7 +82,7 @@ test('sum of squares for gradient clipping', () => {
     const x = rng.floats(n);
     const want = x.reduce((s, v) => s + v * v, 0);
     for (const build of BUILDS) {
-      const h = makeHarness(build);
+      const h = makeHarness(build, 'training');
       assertClose([h.call('sumSquaresF32', h.put(x), n)], [want], { rtol: 1e-6, label: `sumSquares n${n}`, build });
     }
   }
