@@ -11,6 +11,13 @@
 // compiled and the wasm kernels tiered up, so the difference between the two
 // passes is what a cold engine costs and the second pass is the work itself.
 // Medians over --runs processes.
+//
+// A last column runs the same child under `node --liftoff-only` and reports
+// its second run: the kernels as V8's baseline compiler (Liftoff) leaves them.
+// A fresh process runs its first inference on that code (V8 compiles every
+// wasm function with Liftoff first and swaps in optimised code only for calls
+// made after a function's tier-up finishes), so 'first run' tracks this column
+// rather than 'run again'.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +29,7 @@ import { describeMachine } from './machine.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ZOO = ['deepsense_har', 'dscnn_kws', 'resnet8_ic', 'fc_ae', 'lstm_har', 'mlp_har'];
 const PHASES = ['import', 'read', 'load', 'first run', 'load again', 'run again'] as const;
+const LIFTOFF = 'Liftoff run';
 
 // The child: plain JS, so nothing but the runtime bundle is compiled in it.
 const CHILD = `
@@ -56,21 +64,26 @@ try {
   writeFileSync(child, CHILD);
   const bundle = path.join(root, 'dist', 'runtime.js');
   console.log(`bench/cold-start on ${describeMachine()}; medians of ${runs} fresh processes, ms`);
-  console.log(`${'model'.padEnd(16)}${PHASES.map((p) => p.padStart(11)).join('')}${'cold total'.padStart(12)}`);
+  console.log(`${'model'.padEnd(16)}${PHASES.map((p) => p.padStart(11)).join('')}${'cold total'.padStart(12)}${LIFTOFF.padStart(13)}`);
   for (const name of ZOO.filter((n) => !values.filter || n.includes(values.filter))) {
     const file = path.join(tmp, `${name}.tsm`);
     writeFileSync(file, writeModel(importOnnx(new Uint8Array(readFileSync(path.join(root, 'test', 'fixtures', 'onnx', `${name}.onnx`))))));
-    const rows: number[][] = [];
-    for (let r = 0; r < runs; r++) {
-      const out = spawnSync(process.execPath, [child, bundle, file], { encoding: 'utf8', timeout: 60_000 });
-      const line = out.stdout.split('\n').find((l) => l.startsWith('PHASES '));
-      if (!line) throw new Error(`${name}: the child failed: ${out.stderr.trim().split('\n').slice(-1)[0]}`);
-      rows.push(line.slice(7).split(' ').map(Number));
-    }
+    const childRows = (flags: string[]): number[][] => {
+      const rows: number[][] = [];
+      for (let r = 0; r < runs; r++) {
+        const out = spawnSync(process.execPath, [...flags, child, bundle, file], { encoding: 'utf8', timeout: 60_000 });
+        const line = out.stdout.split('\n').find((l) => l.startsWith('PHASES '));
+        if (!line) throw new Error(`${name}: the child failed: ${out.stderr.trim().split('\n').slice(-1)[0]}`);
+        rows.push(line.slice(7).split(' ').map(Number));
+      }
+      return rows;
+    };
+    const rows = childRows([]);
     const m = PHASES.map((_, i) => median(rows.map((r) => r[i])));
     // Cold start as bench/peers counts it: load (which reads) + first run, after the import.
     const cold = median(rows.map((r) => r[2] + r[3]));
-    console.log(`${name.padEnd(16)}${m.map((v) => v.toFixed(2).padStart(11)).join('')}${cold.toFixed(2).padStart(12)}`);
+    const liftoff = median(childRows(['--liftoff-only']).map((r) => r[5]));
+    console.log(`${name.padEnd(16)}${m.map((v) => v.toFixed(2).padStart(11)).join('')}${cold.toFixed(2).padStart(12)}${liftoff.toFixed(2).padStart(13)}`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

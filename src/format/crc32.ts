@@ -13,7 +13,9 @@
 // fresh process, where the JS loop is still interpreted (~50 ns a byte:
 // 4.7 ms for DS-CNN's 94 KB blob). zlib is looked up on the first such
 // input, not at import: loading it costs a fresh process about 1 ms, which
-// small blobs (the JS loop's break-even is about 20 KB) never pay.
+// small blobs (the JS loop's break-even is about 20 KB) never pay. The
+// runtime's loadModel passes its own routine instead (src/runtime/checksum.ts:
+// the same arithmetic in the wasm kernels, no zlib).
 
 // TABLES[k][n]: the register after byte n followed by k zero bytes.
 const TABLES: Uint32Array = (() => {
