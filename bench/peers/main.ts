@@ -4,7 +4,7 @@
 // two micro-cases, at batch 1 on one thread, in one process. Engines are
 // interleaved round by round so machine drift hits all alike; every number
 // is also given as a ratio to tinysense SIMD measured in the same run.
-// Writes bench/RESULTS.md. Usage:
+// Writes bench/RESULTS.md (full runs only; --out FILE for a filtered one). Usage:
 //   npm run bench:peers [-- --filter conv] [-- --quick] [-- --no-cold]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -256,9 +256,15 @@ async function main(): Promise<void> {
     console.log(`roofline, best over the run: ${roofline.toFixed(1)} GFLOP/s (the per-case % above used the best so far)`);
     const overheadUs = await fixedOverheadUs();
     console.log(`tinysense fixed per-inference overhead (runInPlace, 1-MAC model): ${overheadUs.toFixed(2)} us`);
-    const out = values.out ?? path.join(root, 'bench', 'RESULTS.md');
-    writeFileSync(out, writeResults({ machine: describeMachine(), roofline, overheadUs, cases: results, engines: ENGINES }));
-    console.log(`wrote ${path.relative(process.cwd(), out)} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    // bench/RESULTS.md holds full runs only: a filtered or quick run writes where --out says, or nowhere.
+    const partial = values.filter !== undefined || values.quick === true;
+    const out = values.out ?? (partial ? undefined : path.join(root, 'bench', 'RESULTS.md'));
+    if (out) {
+      writeFileSync(out, writeResults({ machine: describeMachine(), roofline, overheadUs, cases: results, engines: ENGINES }));
+      console.log(`wrote ${path.relative(process.cwd(), out)} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    } else {
+      console.log(`partial run (--filter/--quick): bench/RESULTS.md left as it was; --out FILE writes this table (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

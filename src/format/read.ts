@@ -135,9 +135,10 @@ function readStrings(c: Cursor, bytes: Uint8Array): string[] {
   // ignoreBOM keeps a leading U+FEFF as content, so strings round-trip exactly.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   for (let i = 0; i < count; i++) {
-    const length = c.u32(`strings[${i}].length`);
+    c.prefix = `strings[${i}]`;
+    const length = c.u32('.length');
     const start = c.pos;
-    c.need(length, `strings[${i}].bytes`);
+    c.need(length, '.bytes');
     c.pos += length;
     try {
       out[i] = decoder.decode(bytes.subarray(start, start + length));
@@ -153,30 +154,30 @@ function readTensors(c: Cursor, strings: string[], bytes: Uint8Array, weights: S
   const count = c.count('count', TENSOR_RECORD_BYTES);
   const out: Tensor[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    const f = `tensors[${i}]`;
-    const name = c.str(`${f}.name`, strings);
-    const code = c.u8(`${f}.dtype`);
+    c.prefix = `tensors[${i}]`;
+    const name = c.str('.name', strings);
+    const code = c.u8('.dtype');
     const dtype = DTYPE_BY_CODE.get(code);
-    if (!dtype) c.bad('FORMAT_FIELD', 'unknown dtype code', `${f}.dtype`, [...DTYPE_BY_CODE].map(([k, d]) => `${k} (${d})`).join(', '), code);
-    const rank = c.u8(`${f}.rank`);
-    if (rank > MAX_RANK) c.bad('FORMAT_FIELD', 'tensor rank out of range', `${f}.rank`, `0..${MAX_RANK}`, rank);
-    const flags = c.u8(`${f}.flags`);
-    if (flags & ~TENSOR_FLAG_CONSTANT) c.bad('FORMAT_FIELD', 'unknown tensor flag bits', `${f}.flags`, `0 or ${TENSOR_FLAG_CONSTANT}`, flags);
-    c.zero(1, `${f}.reserved`);
-    const dataOffset = c.u32(`${f}.dataOffset`);
+    if (!dtype) c.bad('FORMAT_FIELD', 'unknown dtype code', '.dtype', [...DTYPE_BY_CODE].map(([k, d]) => `${k} (${d})`).join(', '), code);
+    const rank = c.u8('.rank');
+    if (rank > MAX_RANK) c.bad('FORMAT_FIELD', 'tensor rank out of range', '.rank', `0..${MAX_RANK}`, rank);
+    const flags = c.u8('.flags');
+    if (flags & ~TENSOR_FLAG_CONSTANT) c.bad('FORMAT_FIELD', 'unknown tensor flag bits', '.flags', `0 or ${TENSOR_FLAG_CONSTANT}`, flags);
+    c.zero(1, '.reserved');
+    const dataOffset = c.u32('.dataOffset');
     const dataOffsetAt = c.lastAt;
-    const dataLength = c.u32(`${f}.dataLength`);
+    const dataLength = c.u32('.dataLength');
     const shape: number[] = new Array(rank);
-    for (let j = 0; j < rank; j++) shape[j] = c.u32(`${f}.shape[${j}]`);
+    for (let j = 0; j < rank; j++) shape[j] = c.u32('.shape', j);
     const t: Tensor = { name, shape, dtype: dtype! };
     if (flags & TENSOR_FLAG_CONSTANT) {
-      if (dataOffset % WEIGHT_ALIGN !== 0) c.bad('FORMAT_FIELD', 'constant data is misaligned', `${f}.dataOffset`, `a multiple of ${WEIGHT_ALIGN}`, dataOffset, dataOffsetAt);
+      if (dataOffset % WEIGHT_ALIGN !== 0) c.bad('FORMAT_FIELD', 'constant data is misaligned', '.dataOffset', `a multiple of ${WEIGHT_ALIGN}`, dataOffset, dataOffsetAt);
       if (dataOffset > weights.length || dataLength > weights.length - dataOffset) {
-        c.bad('FORMAT_FIELD', 'constant data runs past the weights section', `${f}.dataLength`, `dataOffset + dataLength <= ${weights.length}`, `${dataOffset} + ${dataLength}`);
+        c.bad('FORMAT_FIELD', 'constant data runs past the weights section', '.dataLength', `dataOffset + dataLength <= ${weights.length}`, `${dataOffset} + ${dataLength}`);
       }
-      t.data = constantView(bytes, weights.offset + dataOffset, dataLength, dtype!, c, `${f}.dataLength`);
+      t.data = constantView(bytes, weights.offset + dataOffset, dataLength, dtype!, c, '.dataLength');
     } else if (dataOffset !== 0 || dataLength !== 0) {
-      c.bad('FORMAT_FIELD', 'a non-constant tensor must have no data', `${f}.dataOffset`, '0 and 0', `${dataOffset} and ${dataLength}`, dataOffsetAt);
+      c.bad('FORMAT_FIELD', 'a non-constant tensor must have no data', '.dataOffset', '0 and 0', `${dataOffset} and ${dataLength}`, dataOffsetAt);
     }
     out[i] = t;
   }
@@ -202,46 +203,46 @@ function readOps(c: Cursor, strings: string[], tensorCount: number): Op[] {
   const count = c.count('count', OP_RECORD_BYTES);
   const out: Op[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    const f = `ops[${i}]`;
-    const type = c.str(`${f}.type`, strings);
-    const name = c.str(`${f}.name`, strings);
-    const nIn = c.u16(`${f}.inputCount`);
-    const nOut = c.u16(`${f}.outputCount`);
-    const nAttr = c.u16(`${f}.attrCount`);
-    c.zero(2, `${f}.reserved`);
-    c.need((nIn + nOut) * 4 + nAttr * ATTR_MIN_BYTES, `${f}.inputs/outputs/attrs (counts ${nIn}/${nOut}/${nAttr})`);
+    c.prefix = `ops[${i}]`;
+    const type = c.str('.type', strings);
+    const name = c.str('.name', strings);
+    const nIn = c.u16('.inputCount');
+    const nOut = c.u16('.outputCount');
+    const nAttr = c.u16('.attrCount');
+    c.zero(2, '.reserved');
+    if ((nIn + nOut) * 4 + nAttr * ATTR_MIN_BYTES > c.end - c.pos) c.need((nIn + nOut) * 4 + nAttr * ATTR_MIN_BYTES, `.inputs/outputs/attrs (counts ${nIn}/${nOut}/${nAttr})`);
     const inputs: number[] = new Array(nIn);
-    for (let j = 0; j < nIn; j++) inputs[j] = c.tensorIndex(`${f}.inputs[${j}]`, tensorCount, true);
+    for (let j = 0; j < nIn; j++) inputs[j] = c.tensorIndex('.inputs', j, tensorCount, true);
     const outputs: number[] = new Array(nOut);
-    for (let j = 0; j < nOut; j++) outputs[j] = c.tensorIndex(`${f}.outputs[${j}]`, tensorCount, false);
+    for (let j = 0; j < nOut; j++) outputs[j] = c.tensorIndex('.outputs', j, tensorCount, false);
     const attrs: Attrs = {};
     for (let j = 0; j < nAttr; j++) {
-      const af = `${f}.attrs[${j}]`;
-      const key = c.str(`${af}.key`, strings);
+      c.prefix = `ops[${i}].attrs[${j}]`;
+      const key = c.str('.key', strings);
       const keyAt = c.lastAt;
-      const kind = c.u8(`${af}.kind`);
-      c.zero(3, `${af}.reserved`);
+      const kind = c.u8('.kind');
+      c.zero(3, '.reserved');
       let value: AttrValue;
       switch (kind) {
-        case ATTR_KINDS.int: value = c.i32(`${af}.value`); break;
-        case ATTR_KINDS.float: value = c.f64(`${af}.value`); break;
-        case ATTR_KINDS.string: value = c.str(`${af}.value`, strings); break;
+        case ATTR_KINDS.int: value = c.i32('.value'); break;
+        case ATTR_KINDS.float: value = c.f64('.value'); break;
+        case ATTR_KINDS.string: value = c.str('.value', strings); break;
         case ATTR_KINDS.ints: {
-          const n = c.count(`${af}.count`, 4);
+          const n = c.count('.count', 4);
           value = new Array(n);
-          for (let k = 0; k < n; k++) value[k] = c.i32(`${af}.value[${k}]`);
+          for (let k = 0; k < n; k++) value[k] = c.i32('.value', k);
           break;
         }
         case ATTR_KINDS.floats: {
-          const n = c.count(`${af}.count`, 8);
+          const n = c.count('.count', 8);
           value = new Array(n);
-          for (let k = 0; k < n; k++) value[k] = c.f64(`${af}.value[${k}]`);
+          for (let k = 0; k < n; k++) value[k] = c.f64('.value', k);
           break;
         }
         default:
-          return c.bad('FORMAT_FIELD', 'unknown attribute kind', `${af}.kind`, Object.entries(ATTR_KINDS).map(([k, v]) => `${v} (${k})`).join(', '), kind);
+          return c.bad('FORMAT_FIELD', 'unknown attribute kind', '.kind', Object.entries(ATTR_KINDS).map(([k, v]) => `${v} (${k})`).join(', '), kind);
       }
-      if (Object.prototype.hasOwnProperty.call(attrs, key)) c.bad('FORMAT_FIELD', 'duplicate attribute key', `${af}.key`, 'each key once per op', JSON.stringify(key), keyAt);
+      if (Object.prototype.hasOwnProperty.call(attrs, key)) c.bad('FORMAT_FIELD', 'duplicate attribute key', '.key', 'each key once per op', JSON.stringify(key), keyAt);
       defineOwn(attrs, key, value);
     }
     out[i] = { type, name, inputs, outputs, attrs };
@@ -253,7 +254,7 @@ function readOps(c: Cursor, strings: string[], tensorCount: number): Op[] {
 function readIndexList(c: Cursor, field: string, tensorCount: number): number[] {
   const n = c.count(`${field}.count`, 4);
   const out: number[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = c.tensorIndex(`${field}[${i}]`, tensorCount, false);
+  for (let i = 0; i < n; i++) out[i] = c.tensorIndex(field, i, tensorCount, false);
   return out;
 }
 
@@ -265,7 +266,7 @@ function readMetadata(c: Cursor, strings: string[]): { name: string; metadata: M
   if (flags & METADATA_FLAGS.labels) {
     const n = c.count('labels.count', 4);
     const labels: string[] = new Array(n);
-    for (let i = 0; i < n; i++) labels[i] = c.str(`labels[${i}]`, strings);
+    for (let i = 0; i < n; i++) labels[i] = c.str('labels', strings, i);
     metadata.labels = labels;
   }
   if (flags & METADATA_FLAGS.provenance) metadata.provenance = c.str('provenance', strings);
@@ -291,26 +292,37 @@ function defineOwn<T>(obj: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** Reads one section; every read is bounds-checked against the section's end. */
+/**
+ * Reads one section; every read is bounds-checked against the section's end.
+ * Field names for errors are `prefix + field (+ [index])`, put together only
+ * when an error needs one: a record sets `prefix` once ('tensors[3]') and its
+ * reads pass literal suffixes ('.dtype'), so a valid blob builds no names.
+ */
 class Cursor {
   pos: number;
   /** Byte offset of the field read last (for errors about its value). */
   lastAt = 0;
+  /** The record being read ('' outside records). */
+  prefix = '';
 
   constructor(readonly view: DataView, readonly file: string | undefined, readonly section: string, readonly start: number, readonly end: number) {
     this.pos = start;
   }
 
-  need(n: number, field: string): void {
+  name(field: string, index?: number): string {
+    return index === undefined ? this.prefix + field : `${this.prefix}${field}[${index}]`;
+  }
+
+  need(n: number, field: string, index?: number): void {
     if (n > this.end - this.pos) {
       fail('FORMAT_TRUNCATED', `section ${this.section} ends before the field it declares`, {
-        where: { file: this.file, section: this.section, offset: this.pos, field }, expected: `${n} bytes`, found: `${this.end - this.pos} bytes left`,
+        where: { file: this.file, section: this.section, offset: this.pos, field: this.name(field, index) }, expected: `${n} bytes`, found: `${this.end - this.pos} bytes left`,
       });
     }
   }
 
-  private take(n: number, field: string): number {
-    this.need(n, field);
+  private take(n: number, field: string, index?: number): number {
+    this.need(n, field, index);
     this.lastAt = this.pos;
     this.pos += n;
     return this.lastAt;
@@ -318,13 +330,13 @@ class Cursor {
 
   u8(field: string): number { return this.view.getUint8(this.take(1, field)); }
   u16(field: string): number { return this.view.getUint16(this.take(2, field), true); }
-  u32(field: string): number { return this.view.getUint32(this.take(4, field), true); }
-  i32(field: string): number { return this.view.getInt32(this.take(4, field), true); }
+  u32(field: string, index?: number): number { return this.view.getUint32(this.take(4, field, index), true); }
+  i32(field: string, index?: number): number { return this.view.getInt32(this.take(4, field, index), true); }
 
-  f64(field: string): number {
-    const v = this.view.getFloat64(this.take(8, field), true);
+  f64(field: string, index?: number): number {
+    const v = this.view.getFloat64(this.take(8, field, index), true);
     // NaN has many bit patterns: rejecting it keeps re-writes byte-identical.
-    if (Number.isNaN(v)) this.bad('FORMAT_FIELD', 'a float attribute is NaN', field, 'a number that is not NaN', 'NaN');
+    if (Number.isNaN(v)) this.bad('FORMAT_FIELD', 'a float attribute is NaN', field, 'a number that is not NaN', 'NaN', this.lastAt, index);
     return v;
   }
 
@@ -334,22 +346,22 @@ class Cursor {
     const max = Math.floor((this.end - this.pos) / itemBytes);
     if (n > max) {
       fail('FORMAT_TRUNCATED', `count exceeds what the rest of section ${this.section} can hold`, {
-        where: { file: this.file, section: this.section, offset: this.lastAt, field }, expected: `<= ${max}`, found: n,
+        where: { file: this.file, section: this.section, offset: this.lastAt, field: this.name(field) }, expected: `<= ${max}`, found: n,
       });
     }
     return n;
   }
 
-  str(field: string, strings: string[]): string {
-    const i = this.u32(field);
-    if (i >= strings.length) this.bad('FORMAT_FIELD', 'string index out of range', field, `< ${strings.length}`, i);
+  str(field: string, strings: string[], index?: number): string {
+    const i = this.u32(field, index);
+    if (i >= strings.length) this.bad('FORMAT_FIELD', 'string index out of range', field, `< ${strings.length}`, i, this.lastAt, index);
     return strings[i];
   }
 
-  tensorIndex(field: string, tensorCount: number, allowAbsent: boolean): number {
-    const i = this.i32(field);
+  tensorIndex(field: string, index: number, tensorCount: number, allowAbsent: boolean): number {
+    const i = this.i32(field, index);
     if (i >= tensorCount || i < (allowAbsent ? -1 : 0)) {
-      this.bad('MODEL_TENSOR', 'tensor index out of range', field, allowAbsent ? `-1 (absent) or 0..${tensorCount - 1}` : `0..${tensorCount - 1}`, i);
+      this.bad('MODEL_TENSOR', 'tensor index out of range', field, allowAbsent ? `-1 (absent) or 0..${tensorCount - 1}` : `0..${tensorCount - 1}`, i, this.lastAt, index);
     }
     return i;
   }
@@ -370,8 +382,8 @@ class Cursor {
     }
   }
 
-  bad(code: ErrorCode, message: string, field: string, expected: unknown, found: unknown, at = this.lastAt): never {
-    return fail(code, message, { where: { file: this.file, section: this.section, offset: at, field }, expected, found });
+  bad(code: ErrorCode, message: string, field: string, expected: unknown, found: unknown, at = this.lastAt, index?: number): never {
+    return fail(code, message, { where: { file: this.file, section: this.section, offset: at, field: this.name(field, index) }, expected, found });
   }
 }
 

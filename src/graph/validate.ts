@@ -48,19 +48,22 @@ export function validateModel(model: Model, options: ValidateOptions = {}): Mode
 
   // Producers: each non-constant tensor is a graph input or the output of exactly one op.
   const producer = new Int32Array(tensors.length).fill(-1);
+  // Error locations are put together only when a check fails.
+  const opAt = (op: Model['ops'][number], extra?: ErrorWhere): ErrorWhere => ({ file, ...opWhere(op), ...extra });
   model.ops.forEach((op, i) => {
-    const where = { file, ...opWhere(op) };
-    if (!Array.isArray(op.inputs) || !Array.isArray(op.outputs)) fail('MODEL_GRAPH', 'op inputs and outputs must be lists of tensor indices', { where });
-    if (typeof op.attrs !== 'object' || op.attrs === null || Array.isArray(op.attrs)) fail('MODEL_ATTRIBUTE', 'op attributes must be an object', { where, found: JSON.stringify(op.attrs) });
-    op.inputs.forEach((x, j) => checkIndex(x, tensors.length, true, { ...where, field: `inputs[${j}]` }));
-    op.outputs.forEach((x, j) => {
-      checkIndex(x, tensors.length, false, { ...where, field: `outputs[${j}]` });
-      const w = { ...where, tensor: tensors[x].name };
-      if (tensors[x].data) fail('MODEL_GRAPH', 'an op writes to a constant', { where: w });
-      if (isInput[x]) fail('MODEL_GRAPH', 'an op writes to a graph input', { where: w });
-      if (producer[x] >= 0) fail('MODEL_GRAPH', 'tensor is produced by two ops', { where: w, expected: 'one producer', found: `${model.ops[producer[x]].name} and ${op.name}` });
+    if (!Array.isArray(op.inputs) || !Array.isArray(op.outputs)) fail('MODEL_GRAPH', 'op inputs and outputs must be lists of tensor indices', { where: opAt(op) });
+    if (typeof op.attrs !== 'object' || op.attrs === null || Array.isArray(op.attrs)) fail('MODEL_ATTRIBUTE', 'op attributes must be an object', { where: opAt(op), found: JSON.stringify(op.attrs) });
+    for (let j = 0; j < op.inputs.length; j++) {
+      if (!isIndex(op.inputs[j], tensors.length, true)) checkIndex(op.inputs[j], tensors.length, true, opAt(op, { field: `inputs[${j}]` }));
+    }
+    for (let j = 0; j < op.outputs.length; j++) {
+      const x = op.outputs[j];
+      if (!isIndex(x, tensors.length, false)) checkIndex(x, tensors.length, false, opAt(op, { field: `outputs[${j}]` }));
+      if (tensors[x].data) fail('MODEL_GRAPH', 'an op writes to a constant', { where: opAt(op, { tensor: tensors[x].name }) });
+      if (isInput[x]) fail('MODEL_GRAPH', 'an op writes to a graph input', { where: opAt(op, { tensor: tensors[x].name }) });
+      if (producer[x] >= 0) fail('MODEL_GRAPH', 'tensor is produced by two ops', { where: opAt(op, { tensor: tensors[x].name }), expected: 'one producer', found: `${model.ops[producer[x]].name} and ${op.name}` });
       producer[x] = i;
-    });
+    }
   });
   tensors.forEach((t, i) => {
     if (!t.data && !isInput[i] && producer[i] < 0) {
@@ -125,30 +128,37 @@ export function validateModel(model: Model, options: ValidateOptions = {}): Mode
 }
 
 function checkTensor(t: Tensor, i: number, file: string | undefined): void {
-  const where = { file, tensor: typeof t.name === 'string' ? t.name : `#${i}`, field: `tensors[${i}]` };
-  if (typeof t.name !== 'string') fail('MODEL_TENSOR', 'tensor name must be a string', { where, found: typeof t.name });
-  if (!Object.prototype.hasOwnProperty.call(DTYPE_BYTES, t.dtype)) fail('MODEL_TENSOR', 'unknown dtype', { where, expected: Object.keys(DTYPE_BYTES).join(', '), found: JSON.stringify(t.dtype) });
-  if (!Array.isArray(t.shape) || t.shape.length > MAX_TENSOR_RANK) fail('MODEL_TENSOR', 'shape must be a list of at most 8 dimensions', { where, found: JSON.stringify(t.shape) });
+  // The location is put together only when a check fails.
+  const where = (): ErrorWhere => ({ file, tensor: typeof t.name === 'string' ? t.name : `#${i}`, field: `tensors[${i}]` });
+  if (typeof t.name !== 'string') fail('MODEL_TENSOR', 'tensor name must be a string', { where: where(), found: typeof t.name });
+  if (!Object.prototype.hasOwnProperty.call(DTYPE_BYTES, t.dtype)) fail('MODEL_TENSOR', 'unknown dtype', { where: where(), expected: Object.keys(DTYPE_BYTES).join(', '), found: JSON.stringify(t.dtype) });
+  if (!Array.isArray(t.shape) || t.shape.length > MAX_TENSOR_RANK) fail('MODEL_TENSOR', 'shape must be a list of at most 8 dimensions', { where: where(), found: JSON.stringify(t.shape) });
   const maxElements = MAX_TENSOR_BYTES / DTYPE_BYTES[t.dtype];
   let elements = 1;
   for (const d of t.shape) {
-    if (!Number.isInteger(d) || d < 1) fail('MODEL_TENSOR', 'dimensions must be positive integers', { where, found: `[${t.shape}]` });
+    if (!Number.isInteger(d) || d < 1) fail('MODEL_TENSOR', 'dimensions must be positive integers', { where: where(), found: `[${t.shape}]` });
     elements *= d;
-    if (elements > maxElements) fail('MODEL_TENSOR', 'tensor is too large', { where, expected: `<= ${MAX_TENSOR_BYTES} bytes`, found: `[${t.shape}] ${t.dtype}` });
+    if (elements > maxElements) fail('MODEL_TENSOR', 'tensor is too large', { where: where(), expected: `<= ${MAX_TENSOR_BYTES} bytes`, found: `[${t.shape}] ${t.dtype}` });
   }
   if (t.data !== undefined) {
-    if (!(t.data instanceof TYPED_ARRAY[t.dtype])) fail('MODEL_WEIGHTS', `constant data must be a ${TYPED_ARRAY[t.dtype].name} for dtype ${t.dtype}`, { where, found: Object.prototype.toString.call(t.data) });
+    if (!(t.data instanceof TYPED_ARRAY[t.dtype])) fail('MODEL_WEIGHTS', `constant data must be a ${TYPED_ARRAY[t.dtype].name} for dtype ${t.dtype}`, { where: where(), found: Object.prototype.toString.call(t.data) });
     if (t.data.length !== elements) {
-      fail('MODEL_WEIGHTS', 'constant data size does not match its shape', { where, expected: `${elements * DTYPE_BYTES[t.dtype]} bytes ([${t.shape}] ${t.dtype})`, found: `${t.data.byteLength} bytes` });
+      fail('MODEL_WEIGHTS', 'constant data size does not match its shape', { where: where(), expected: `${elements * DTYPE_BYTES[t.dtype]} bytes ([${t.shape}] ${t.dtype})`, found: `${t.data.byteLength} bytes` });
     }
   }
 }
 
+function isIndex(x: number, count: number, allowAbsent: boolean): boolean {
+  return Number.isInteger(x) && x < count && x >= (allowAbsent ? -1 : 0);
+}
+
 function checkIndex(x: number, count: number, allowAbsent: boolean, where: ErrorWhere): void {
-  if (!Number.isInteger(x) || x >= count || x < (allowAbsent ? -1 : 0)) {
+  if (!isIndex(x, count, allowAbsent)) {
     fail('MODEL_TENSOR', 'tensor index out of range', { where, expected: allowAbsent ? `-1 (absent) or 0..${count - 1}` : `0..${count - 1}`, found: x });
   }
 }
+
+const F32_ONLY: readonly DType[] = ['f32'];
 
 function checkArity(inputs: number[], specs: ReturnType<typeof getOpDef>['inputs'], tensors: Tensor[], where: ErrorWhere): void {
   const variadic = specs.length > 0 && specs[specs.length - 1].variadic === true;
@@ -163,7 +173,7 @@ function checkArity(inputs: number[], specs: ReturnType<typeof getOpDef>['inputs
   inputs.forEach((x, j) => {
     const spec = specs[Math.min(j, specs.length - 1)];
     if (x < 0 && !spec.optional) fail('MODEL_GRAPH', `required input ${spec.name} is absent`, { where: { ...where, field: `inputs[${j}]` } });
-    const dtypes = spec.dtypes ?? ['f32'];
+    const dtypes = spec.dtypes ?? F32_ONLY;
     if (x >= 0 && !dtypes.includes(tensors[x].dtype)) {
       fail('MODEL_TENSOR', `input ${spec.name} has an unsupported dtype`, { where: { ...where, tensor: tensors[x].name, field: `inputs[${j}]` }, expected: dtypes.join(' or '), found: tensors[x].dtype });
     }

@@ -129,6 +129,28 @@ test('FORMAT_FIELD: dtype, rank, flags, attribute kind, reserved bytes, string i
   assert.is(e.where.field, 'totalLength');
 });
 
+test('errors name the full field of the record they are in (tensor, op, attribute, list element)', () => {
+  const cases: [string, number, ErrorCode, string][] = [
+    ['tensors[2].dtype', 9, 'FORMAT_FIELD', 'tensors[2].dtype'],
+    ['tensors[1].flags', 2, 'FORMAT_FIELD', 'tensors[1].flags'],
+    ['tensors[1].dataLength', 0x100000, 'FORMAT_FIELD', 'tensors[1].dataLength'],
+    ['tensors[1].dataOffset', 8, 'FORMAT_FIELD', 'tensors[1].dataOffset'],
+    ['ops[1].type', 100000, 'FORMAT_FIELD', 'ops[1].type'],
+    ['ops[0].attrs[0].kind', 9, 'FORMAT_FIELD', 'ops[0].attrs[0].kind'],
+    ['ops[0].attrs[1].key', 100000, 'FORMAT_FIELD', 'ops[0].attrs[1].key'],
+    ['ops[1].outputs[0]', 99, 'MODEL_TENSOR', 'ops[1].outputs[0]'],
+    ['graph.outputs[0]', 99, 'MODEL_TENSOR', 'outputs[0]'],
+    ['strings[1].length', 0x7fffffff, 'FORMAT_TRUNCATED', 'strings[1].bytes'],
+  ];
+  for (const [name, value, code, field] of cases) {
+    const e = expectCode(poke(BASE, name, value), code, name);
+    assert.is(e.where.field, field, name);
+  }
+  const nan = BASE.slice();
+  new DataView(nan.buffer).setFloat64(layoutOf(BASE).fields.find((f) => f.name === 'ops[0].attrs[1].float')!.at, NaN, true);
+  assert.is(expectCode(sealChecksum(nan), 'FORMAT_FIELD', 'NaN').where.field, 'ops[0].attrs[1].value');
+});
+
 test('FORMAT_FIELD: duplicate attribute and metadata keys', () => {
   // mlp's extra keys are "mean", "sampleRateHz" (sorted): point both at one string.
   expectCode(poke(BASE, 'metadata.extra[1].key', get(BASE, 'metadata.extra[0].key')), 'FORMAT_FIELD', 'duplicate extra key');
