@@ -18,7 +18,7 @@ import { buildOption } from './run.ts';
 
 /** The default DeepSense and recipe (what models/deepsense-wisdm.tsm was trained with). */
 export const TRAIN_DEFAULTS = {
-  window: 200, intervals: 10, trainStride: undefined as number | undefined, workers: 2, epochs: 15, batch: 64, lr: 2e-3, weightDecay: 1e-4, seed: 1, validationSubjects: 4, patience: 5,
+  window: 200, intervals: 10, trainStride: undefined as number | undefined, workers: 2, epochs: 15, batch: 64, lr: 2e-3, weightDecay: 0.05, seed: 1, validationSubjects: 4, patience: 5,
   convFilters: 64, convKernels: [3, 3, 3], mergeFilters: 64, mergeKernels: [3, 3, 3], gruUnits: 120, gruLayers: 2, dropout: 0.2,
   labelSmoothing: 0, averageDecay: 0,
   noise: 0.05, scale: 0.1, rotationDeg: 15, shift: 20, warp: 0, mirror: 0.25, turn: 0.25,
@@ -137,7 +137,7 @@ computed by the runtime as \`tinysense eval\` does.
   --epochs N                 at most N epochs (default ${TRAIN_DEFAULTS.epochs})
   --batch B                  windows per step (default ${TRAIN_DEFAULTS.batch})
   --lr X                     peak learning rate, Adam, cosine decay after 1 warm-up epoch (default ${TRAIN_DEFAULTS.lr})
-  --weight-decay X           decoupled weight decay (default ${TRAIN_DEFAULTS.weightDecay})
+  --weight-decay X           decoupled weight decay, each step p -= lr * X * p (AdamW; default ${TRAIN_DEFAULTS.weightDecay})
   --label-smoothing X        cross-entropy target (1-X) one-hot + X/classes (default ${TRAIN_DEFAULTS.labelSmoothing})
   --average D                validate and export a moving average of the weights, decay D per step (default ${TRAIN_DEFAULTS.averageDecay}; 0: off)
   --seed S                   seeds weights, shuffling, augmentation, dropout and the validation pick (default ${TRAIN_DEFAULTS.seed})
