@@ -210,7 +210,7 @@ function readOps(c: Cursor, strings: string[], tensorCount: number): Op[] {
     const nOut = c.u16('.outputCount');
     const nAttr = c.u16('.attrCount');
     c.zero(2, '.reserved');
-    if ((nIn + nOut) * 4 + nAttr * ATTR_MIN_BYTES > c.end - c.pos) c.need((nIn + nOut) * 4 + nAttr * ATTR_MIN_BYTES, `.inputs/outputs/attrs (counts ${nIn}/${nOut}/${nAttr})`);
+    c.need((nIn + nOut) * 4 + nAttr * ATTR_MIN_BYTES, '.inputs/outputs/attrs');
     const inputs: number[] = new Array(nIn);
     for (let j = 0; j < nIn; j++) inputs[j] = c.tensorIndex('.inputs', j, tensorCount, true);
     const outputs: number[] = new Array(nOut);

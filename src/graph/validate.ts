@@ -36,7 +36,7 @@ export function validateModel(model: Model, options: ValidateOptions = {}): Mode
   for (const [list, what] of [[model.inputs, 'inputs'], [model.outputs, 'outputs']] as const) {
     const seen = new Set<number>();
     list.forEach((x, j) => {
-      checkIndex(x, tensors.length, false, { file, field: `${what}[${j}]` });
+      if (!isIndex(x, tensors.length, false)) failIndex(x, tensors.length, false, { file, field: `${what}[${j}]` });
       if (seen.has(x)) fail('MODEL_GRAPH', `tensor listed twice among the graph ${what}`, { where: tensorWhere(x) });
       seen.add(x);
       if (tensors[x].data) fail('MODEL_GRAPH', `a constant cannot be a graph ${what === 'inputs' ? 'input' : 'output'}`, { where: tensorWhere(x) });
@@ -54,11 +54,11 @@ export function validateModel(model: Model, options: ValidateOptions = {}): Mode
     if (!Array.isArray(op.inputs) || !Array.isArray(op.outputs)) fail('MODEL_GRAPH', 'op inputs and outputs must be lists of tensor indices', { where: opAt(op) });
     if (typeof op.attrs !== 'object' || op.attrs === null || Array.isArray(op.attrs)) fail('MODEL_ATTRIBUTE', 'op attributes must be an object', { where: opAt(op), found: JSON.stringify(op.attrs) });
     for (let j = 0; j < op.inputs.length; j++) {
-      if (!isIndex(op.inputs[j], tensors.length, true)) checkIndex(op.inputs[j], tensors.length, true, opAt(op, { field: `inputs[${j}]` }));
+      if (!isIndex(op.inputs[j], tensors.length, true)) failIndex(op.inputs[j], tensors.length, true, opAt(op, { field: `inputs[${j}]` }));
     }
     for (let j = 0; j < op.outputs.length; j++) {
       const x = op.outputs[j];
-      if (!isIndex(x, tensors.length, false)) checkIndex(x, tensors.length, false, opAt(op, { field: `outputs[${j}]` }));
+      if (!isIndex(x, tensors.length, false)) failIndex(x, tensors.length, false, opAt(op, { field: `outputs[${j}]` }));
       if (tensors[x].data) fail('MODEL_GRAPH', 'an op writes to a constant', { where: opAt(op, { tensor: tensors[x].name }) });
       if (isInput[x]) fail('MODEL_GRAPH', 'an op writes to a graph input', { where: opAt(op, { tensor: tensors[x].name }) });
       if (producer[x] >= 0) fail('MODEL_GRAPH', 'tensor is produced by two ops', { where: opAt(op, { tensor: tensors[x].name }), expected: 'one producer', found: `${model.ops[producer[x]].name} and ${op.name}` });
@@ -152,10 +152,9 @@ function isIndex(x: number, count: number, allowAbsent: boolean): boolean {
   return Number.isInteger(x) && x < count && x >= (allowAbsent ? -1 : 0);
 }
 
-function checkIndex(x: number, count: number, allowAbsent: boolean, where: ErrorWhere): void {
-  if (!isIndex(x, count, allowAbsent)) {
-    fail('MODEL_TENSOR', 'tensor index out of range', { where, expected: allowAbsent ? `-1 (absent) or 0..${count - 1}` : `0..${count - 1}`, found: x });
-  }
+/** Callers test isIndex first, so the location is built only for a bad index. */
+function failIndex(x: number, count: number, allowAbsent: boolean, where: ErrorWhere): never {
+  return fail('MODEL_TENSOR', 'tensor index out of range', { where, expected: allowAbsent ? `-1 (absent) or 0..${count - 1}` : `0..${count - 1}`, found: x });
 }
 
 const F32_ONLY: readonly DType[] = ['f32'];

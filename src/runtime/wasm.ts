@@ -66,23 +66,23 @@ function readBuild(name: string, build: WasmBuild): { code: Uint8Array; file: st
 }
 
 /** Compiles (once per process) and returns the module of a build. */
-export function compileKernels(build: WasmBuild, bytes?: Uint8Array, kind: KernelModule = 'runtime'): WebAssembly.Module {
+export function compileKernels(build: WasmBuild, kind: KernelModule = 'runtime'): WebAssembly.Module {
   const name = (kind === 'runtime' ? WASM_FILES : TRAINING_WASM_FILES)[build];
   const cached = moduleCache.get(name);
-  if (cached && !bytes) return cached;
-  const { code, file } = bytes ? { code: bytes, file: name } : readBuild(name, build);
+  if (cached) return cached;
+  const { code, file } = readBuild(name, build);
   let mod: WebAssembly.Module;
   try {
     mod = new WebAssembly.Module(code as BufferSource);
   } catch (e) {
     return fail('RUN_WASM', `the ${build} build does not compile: ${(e as Error).message}`, { where: { file }, cause: e });
   }
-  if (!bytes) moduleCache.set(name, mod);
+  moduleCache.set(name, mod);
   return mod;
 }
 
 /** A fresh instance (its own linear memory) of a build. */
 export function instantiateKernels(build: WasmBuild, kind: KernelModule = 'runtime'): KernelExports {
-  const instance = new WebAssembly.Instance(compileKernels(build, undefined, kind), {});
+  const instance = new WebAssembly.Instance(compileKernels(build, kind), {});
   return instance.exports as unknown as KernelExports;
 }

@@ -17,7 +17,7 @@ test(`wasm/tinysense.simd.wasm is at most ${SIMD_WASM_BUDGET_BYTES / 1024} KB`, 
 
 test('the runtime module carries no training kernels; the training module carries every runtime export', () => {
   for (const build of ['simd', 'scalar'] as const) {
-    const names = (kind: 'runtime' | 'training') => new Set(WebAssembly.Module.exports(compileKernels(build, undefined, kind)).map((e) => e.name));
+    const names = (kind: 'runtime' | 'training') => new Set(WebAssembly.Module.exports(compileKernels(build, kind)).map((e) => e.name));
     const runtime = names('runtime');
     const training = names('training');
     for (const name of runtime) assert.ok(training.has(name), `${build}: the training module lacks ${name}`);
