@@ -1,24 +1,27 @@
 // Runs every uvu suite under test/ in one process and ends with the plain
-// line CI reads: "N passed, N failed" (plus skipped, if any).
+// line CI reads: "N passed, N failed" (plus skipped, if any). The suites under
+// test/browser/ need a browser (Chromium) and run only with --browser
+// (npm run test:browser), which runs nothing else.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const filter = process.argv[2];
+const browser = process.argv.includes('--browser');
+const filter = process.argv.slice(2).find((a) => a !== '--browser');
 
 async function findSuites(dir) {
   const out = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (e.name !== 'fixtures' && e.name !== 'helpers' && e.name !== 'reference') out.push(...(await findSuites(p)));
+      if (e.name !== 'fixtures' && e.name !== 'helpers' && e.name !== 'reference' && e.name !== 'browser') out.push(...(await findSuites(p)));
     } else if (/\.(suite|test)\.ts$/.test(e.name)) out.push(p);
   }
   return out.sort();
 }
 
-const files = (await findSuites(root)).filter((f) => !filter || f.includes(filter));
+const files = (await findSuites(browser ? path.join(root, 'browser') : root)).filter((f) => !filter || f.includes(filter));
 
 // uvu prints its totals through process.stdout.write; read them as they pass.
 let printed = '';
