@@ -18,6 +18,11 @@
 // wasm function with Liftoff first and swaps in optimised code only for calls
 // made after a function's tier-up finishes), so 'first run' tracks this column
 // rather than 'run again'.
+//
+// The last column is the alternative: the same child under `node --no-liftoff`,
+// where V8 compiles the kernels with its optimising compiler (TurboFan) before
+// they first run; its cold total (load + first run) shows what skipping the
+// baseline tier costs in compile time.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +35,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ZOO = ['deepsense_har', 'dscnn_kws', 'resnet8_ic', 'fc_ae', 'lstm_har', 'mlp_har'];
 const PHASES = ['import', 'read', 'load', 'first run', 'load again', 'run again'] as const;
 const LIFTOFF = 'Liftoff run';
+const TURBOFAN = 'TurboFan-first cold';
 
 // The child: plain JS, so nothing but the runtime bundle is compiled in it.
 const CHILD = `
@@ -64,7 +70,7 @@ try {
   writeFileSync(child, CHILD);
   const bundle = path.join(root, 'dist', 'runtime.js');
   console.log(`bench/cold-start on ${describeMachine()}; medians of ${runs} fresh processes, ms`);
-  console.log(`${'model'.padEnd(16)}${PHASES.map((p) => p.padStart(11)).join('')}${'cold total'.padStart(12)}${LIFTOFF.padStart(13)}`);
+  console.log(`${'model'.padEnd(16)}${PHASES.map((p) => p.padStart(11)).join('')}${'cold total'.padStart(12)}${LIFTOFF.padStart(13)}${TURBOFAN.padStart(21)}`);
   for (const name of ZOO.filter((n) => !values.filter || n.includes(values.filter))) {
     const file = path.join(tmp, `${name}.tsm`);
     writeFileSync(file, writeModel(importOnnx(new Uint8Array(readFileSync(path.join(root, 'test', 'fixtures', 'onnx', `${name}.onnx`))))));
@@ -83,7 +89,8 @@ try {
     // Cold start as bench/peers counts it: load (which reads) + first run, after the import.
     const cold = median(rows.map((r) => r[2] + r[3]));
     const liftoff = median(childRows(['--liftoff-only']).map((r) => r[5]));
-    console.log(`${name.padEnd(16)}${m.map((v) => v.toFixed(2).padStart(11)).join('')}${cold.toFixed(2).padStart(12)}${liftoff.toFixed(2).padStart(13)}`);
+    const turbofan = median(childRows(['--no-liftoff']).map((r) => r[2] + r[3]));
+    console.log(`${name.padEnd(16)}${m.map((v) => v.toFixed(2).padStart(11)).join('')}${cold.toFixed(2).padStart(12)}${liftoff.toFixed(2).padStart(13)}${turbofan.toFixed(2).padStart(21)}`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
