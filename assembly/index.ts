@@ -15,6 +15,11 @@ export function simdBuild(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
 }
 
+/** 1 in the relaxed-SIMD build (fused multiply-add), 0 in the others. */
+export function relaxedSimdBuild(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
+
 export { runPlan, runOp } from './run';
 export * from './kernels/activation';
 export * from './kernels/pool';

@@ -1,6 +1,7 @@
 // Builds everything `npm install` needs: the wasm modules from one
 // AssemblyScript source (the runtime's kernels and the training module, each
-// as SIMD and scalar twin, chosen at compile time by ASC_FEATURE_SIMD),
+// as SIMD and scalar twin, chosen at compile time by ASC_FEATURE_SIMD, plus a
+// relaxed-SIMD variant of the runtime's kernels, ASC_FEATURE_RELAXED_SIMD),
 // checks them with binaryen, then bundles the host and CLI.
 import { spawnSync } from 'node:child_process';
 import { mkdir, rename, readFile, rm } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import * as esbuild from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.includes('--wasm-only') ? 'wasm' : process.argv.includes('--host-only') ? 'host' : 'all';
 
-async function compileWasm(entry, target, outFile, expectSimd) {
+async function compileWasm(entry, target, outFile) {
   const tmp = `${outFile}.${process.pid}.tmp`;
   const { error } = await asc.main(
     [entry, '--config', 'asconfig.json', '--target', target, '--outFile', tmp],
@@ -25,7 +26,7 @@ async function compileWasm(entry, target, outFile, expectSimd) {
   }
   try {
     const bytes = await readFile(tmp);
-    checkPortable(bytes, target, expectSimd);
+    checkPortable(bytes, target);
     await rename(tmp, outFile); // atomic: concurrent readers never see a half-written module
     return bytes.length;
   } finally {
@@ -33,21 +34,62 @@ async function compileWasm(entry, target, outFile, expectSimd) {
   }
 }
 
-// The same binary must run under any engine, so it may import nothing, and
-// the scalar twin must validate with SIMD switched off.
-function checkPortable(bytes, target, expectSimd) {
-  const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes));
-  if (imports.length) {
-    throw new Error(`wasm target ${target} imports ${imports.map((i) => `${i.module}.${i.name}`).join(', ')}; it must import nothing`);
-  }
+// The same binary must run under any engine, so it may import nothing; each
+// build must validate with only its own features (the scalar twin with SIMD
+// switched off, the SIMD build without relaxed SIMD), and the relaxed build
+// must really use the fused multiply-add.
+const { All, SIMD128, RelaxedSIMD } = binaryen.Features;
+const FEATURES = { scalar: All & ~SIMD128 & ~RelaxedSIMD, simd: All & ~RelaxedSIMD, relaxed: All };
+
+function validatesWith(bytes, features) {
   const mod = binaryen.readBinary(bytes);
   try {
-    const noSimd = binaryen.Features.All & ~binaryen.Features.SIMD128 & ~binaryen.Features.RelaxedSIMD;
-    mod.setFeatures(expectSimd ? binaryen.Features.All & ~binaryen.Features.RelaxedSIMD : noSimd);
-    if (!mod.validate()) throw new Error(`wasm target ${target} does not validate${expectSimd ? '' : ' with SIMD switched off'}`);
+    mod.setFeatures(features);
+    return Boolean(mod.validate());
   } finally {
     mod.dispose();
   }
+}
+
+// Entries of the import section (id 2), read from the binary itself: this
+// engine may not compile the relaxed build.
+function importCount(bytes) {
+  const leb = (at) => {
+    let value = 0;
+    let shift = 0;
+    let b;
+    do {
+      b = bytes[at++];
+      value += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    return [value, at];
+  };
+  for (let at = 8; at < bytes.length;) {
+    const id = bytes[at];
+    const [size, body] = leb(at + 1);
+    if (id === 2) return leb(body)[0];
+    at = body + size;
+  }
+  return 0;
+}
+
+// Looked up in the text form: a validation that fails would print its errors.
+function usesRelaxedMadd(bytes) {
+  const mod = binaryen.readBinary(bytes);
+  try {
+    mod.setFeatures(All);
+    return mod.emitText().includes('f32x4.relaxed_madd');
+  } finally {
+    mod.dispose();
+  }
+}
+
+function checkPortable(bytes, target) {
+  const imports = importCount(bytes);
+  if (imports) throw new Error(`wasm target ${target} has ${imports} imports; it must import nothing`);
+  if (!validatesWith(bytes, FEATURES[target])) throw new Error(`wasm target ${target} does not validate with only its own features`);
+  if (target === 'relaxed' && !usesRelaxedMadd(bytes)) throw new Error('wasm target relaxed uses no relaxed-SIMD instruction');
 }
 
 async function bundleHost() {
@@ -77,11 +119,13 @@ process.chdir(root);
 await mkdir('wasm', { recursive: true });
 if (only !== 'host') {
   // The runtime module (inference kernels) and the training module (the same
-  // plus the backward kernels), each as SIMD and scalar twin.
+  // plus the backward kernels), each as SIMD and scalar twin; the runtime's
+  // kernels also with relaxed SIMD (fused multiply-add where engines have it).
   const sizes = [];
   for (const [entry, stem] of [['assembly/index.ts', 'tinysense'], ['assembly/training.ts', 'tinysense-train']]) {
-    sizes.push(`${stem}.simd.wasm ${await compileWasm(entry, 'simd', `wasm/${stem}.simd.wasm`, true)} B`);
-    sizes.push(`${stem}.wasm ${await compileWasm(entry, 'scalar', `wasm/${stem}.wasm`, false)} B`);
+    if (stem === 'tinysense') sizes.push(`${stem}.relaxed.wasm ${await compileWasm(entry, 'relaxed', `wasm/${stem}.relaxed.wasm`)} B`);
+    sizes.push(`${stem}.simd.wasm ${await compileWasm(entry, 'simd', `wasm/${stem}.simd.wasm`)} B`);
+    sizes.push(`${stem}.wasm ${await compileWasm(entry, 'scalar', `wasm/${stem}.wasm`)} B`);
   }
   console.log(`wasm: ${sizes.join(', ')}`);
 }

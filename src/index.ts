@@ -1,6 +1,6 @@
 // Public API of tinysense.
 export { loadModel, type Session, type LoadOptions, type TensorValue, type OpTiming } from './runtime/session.ts';
-export { engineSupportsSimd, type WasmBuild } from './runtime/wasm.ts';
+export { engineSupportsSimd, engineSupportsRelaxedSimd, type WasmBuild } from './runtime/wasm.ts';
 export { createBuilder, ModelBuilder, type TensorRef } from './graph/builder.ts';
 export type { Model, Tensor, Op, ModelMetadata } from './graph/model.ts';
 export { readModel } from './format/read.ts';

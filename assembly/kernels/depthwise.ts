@@ -14,6 +14,7 @@
 
 import { applyActivationF32, ACT_NONE } from './activation';
 import { endValidTap, firstValidTap } from './window';
+import { mulAdd } from './mul-add';
 
 /**
  * y[n][oh][ow][c*multiplier] = act(depthwise(x[n][h][w][c], W) + bias) with
@@ -116,10 +117,10 @@ function depthwisePixelSimd(
       let xp = xr;
       let wp = wr;
       for (let kx = 0; kx < nkx; kx++) {
-        acc0 = f32x4.add(acc0, f32x4.mul(v128.load(xp), v128.load(wp)));
-        acc1 = f32x4.add(acc1, f32x4.mul(v128.load(xp, 16), v128.load(wp, 16)));
-        acc2 = f32x4.add(acc2, f32x4.mul(v128.load(xp, 32), v128.load(wp, 32)));
-        acc3 = f32x4.add(acc3, f32x4.mul(v128.load(xp, 48), v128.load(wp, 48)));
+        acc0 = mulAdd(v128.load(xp), v128.load(wp), acc0);
+        acc1 = mulAdd(v128.load(xp, 16), v128.load(wp, 16), acc1);
+        acc2 = mulAdd(v128.load(xp, 32), v128.load(wp, 32), acc2);
+        acc3 = mulAdd(v128.load(xp, 48), v128.load(wp, 48), acc3);
         xp += xStepX;
         wp += wStepX;
       }
@@ -140,7 +141,7 @@ function depthwisePixelSimd(
       let xp = xr;
       let wp = wr;
       for (let kx = 0; kx < nkx; kx++) {
-        acc = f32x4.add(acc, f32x4.mul(v128.load(xp), v128.load(wp)));
+        acc = mulAdd(v128.load(xp), v128.load(wp), acc);
         xp += xStepX;
         wp += wStepX;
       }
@@ -177,10 +178,10 @@ function depthwiseQuadSimd(
       let wp = wr;
       for (let kx = 0; kx < nkx; kx++) {
         const wv = v128.load(wp);
-        a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), wv));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load(xp + dx), wv));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load(xp + dx2), wv));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load(xp + dx3), wv));
+        a0 = mulAdd(v128.load(xp), wv, a0);
+        a1 = mulAdd(v128.load(xp + dx), wv, a1);
+        a2 = mulAdd(v128.load(xp + dx2), wv, a2);
+        a3 = mulAdd(v128.load(xp + dx3), wv, a3);
         xp += xStepX;
         wp += wStepX;
       }
@@ -291,7 +292,7 @@ function depthwisePixelMultiplier(
           v = v128.load32_lane(xp + i1, v, 1);
           v = v128.load32_lane(xp + i2, v, 2);
           v = v128.load32_lane(xp + i3, v, 3);
-          acc = f32x4.add(acc, f32x4.mul(v, v128.load(wp)));
+          acc = mulAdd(v, v128.load(wp), acc);
           xp += xStepX;
           wp += wStepX;
         }
@@ -380,11 +381,11 @@ function depthwise3x3Simd(
           const r0 = row0 + xo;
           const r1 = row1 + xo;
           const r2 = row2 + xo;
-          const s0 = f32x4.add(f32x4.mul(v128.load(r0), k00), f32x4.mul(v128.load(r0 + pixBytes), k01));
-          const s1 = f32x4.add(f32x4.mul(v128.load(r0 + pix2), k02), f32x4.mul(v128.load(r1), k10));
-          const s2 = f32x4.add(f32x4.mul(v128.load(r1 + pixBytes), k11), f32x4.mul(v128.load(r1 + pix2), k12));
-          const s3 = f32x4.add(f32x4.mul(v128.load(r2), k20), f32x4.mul(v128.load(r2 + pixBytes), k21));
-          const s4 = f32x4.add(f32x4.mul(v128.load(r2 + pix2), k22), bv);
+          const s0 = mulAdd(v128.load(r0 + pixBytes), k01, f32x4.mul(v128.load(r0), k00));
+          const s1 = mulAdd(v128.load(r1), k10, f32x4.mul(v128.load(r0 + pix2), k02));
+          const s2 = mulAdd(v128.load(r1 + pix2), k12, f32x4.mul(v128.load(r1 + pixBytes), k11));
+          const s3 = mulAdd(v128.load(r2 + pixBytes), k21, f32x4.mul(v128.load(r2), k20));
+          const s4 = mulAdd(v128.load(r2 + pix2), k22, bv);
           v128.store(yp, f32x4.add(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)), s4));
           xo += stepX;
           yp += pixBytes;
@@ -415,15 +416,15 @@ function depthwise3x3Simd(
   let acc = bv;
   if (ix0 >= 0 && ix0 < w) {
     const o = <usize>ix0 * pixBytes;
-    acc = f32x4.add(acc, f32x4.add(f32x4.add(f32x4.mul(v128.load(r0 + o), k00), f32x4.mul(v128.load(r1 + o), k10)), f32x4.mul(v128.load(r2 + o), k20)));
+    acc = f32x4.add(acc, mulAdd(v128.load(r2 + o), k20, mulAdd(v128.load(r1 + o), k10, f32x4.mul(v128.load(r0 + o), k00))));
   }
   if (ix0 + 1 >= 0 && ix0 + 1 < w) {
     const o = <usize>(ix0 + 1) * pixBytes;
-    acc = f32x4.add(acc, f32x4.add(f32x4.add(f32x4.mul(v128.load(r0 + o), k01), f32x4.mul(v128.load(r1 + o), k11)), f32x4.mul(v128.load(r2 + o), k21)));
+    acc = f32x4.add(acc, mulAdd(v128.load(r2 + o), k21, mulAdd(v128.load(r1 + o), k11, f32x4.mul(v128.load(r0 + o), k01))));
   }
   if (ix0 + 2 >= 0 && ix0 + 2 < w) {
     const o = <usize>(ix0 + 2) * pixBytes;
-    acc = f32x4.add(acc, f32x4.add(f32x4.add(f32x4.mul(v128.load(r0 + o), k02), f32x4.mul(v128.load(r1 + o), k12)), f32x4.mul(v128.load(r2 + o), k22)));
+    acc = f32x4.add(acc, mulAdd(v128.load(r2 + o), k22, mulAdd(v128.load(r1 + o), k12, f32x4.mul(v128.load(r0 + o), k02))));
   }
   return acc;
 }
@@ -522,10 +523,10 @@ function depthwise3x3Strips(
     const v3 = c3 ? v128.load(xp + x3) : zero;
     const v4 = c4 ? v128.load(xp + x4) : zero;
     const v5 = c5 ? v128.load(xp + x5) : zero;
-    a0 = f32x4.add(a0, f32x4.add(f32x4.add(f32x4.mul(v0, k0), f32x4.mul(v1, k1)), f32x4.mul(v2, k2)));
-    a1 = f32x4.add(a1, f32x4.add(f32x4.add(f32x4.mul(v1, k0), f32x4.mul(v2, k1)), f32x4.mul(v3, k2)));
-    a2 = f32x4.add(a2, f32x4.add(f32x4.add(f32x4.mul(v2, k0), f32x4.mul(v3, k1)), f32x4.mul(v4, k2)));
-    a3 = f32x4.add(a3, f32x4.add(f32x4.add(f32x4.mul(v3, k0), f32x4.mul(v4, k1)), f32x4.mul(v5, k2)));
+    a0 = f32x4.add(a0, mulAdd(v2, k2, mulAdd(v1, k1, f32x4.mul(v0, k0))));
+    a1 = f32x4.add(a1, mulAdd(v3, k2, mulAdd(v2, k1, f32x4.mul(v1, k0))));
+    a2 = f32x4.add(a2, mulAdd(v4, k2, mulAdd(v3, k1, f32x4.mul(v2, k0))));
+    a3 = f32x4.add(a3, mulAdd(v5, k2, mulAdd(v4, k1, f32x4.mul(v3, k0))));
     xp += xAcross;
     wp += wAcross;
   }

@@ -19,6 +19,7 @@ import { gemmF32, gemmPackedBytes, packGemmF32 } from './dense';
 import { sigmoidF32, tanhF32, ACT_NONE } from './activation';
 import { addPackedBiasF32 } from './gru';
 import { accumulateF32 } from './vector';
+import { mulAdd } from './mul-add';
 
 /** Packed bytes of the input weights W [I, 4H] (with both biases folded). */
 export function lstmPackedWBytes(inSize: i32, hidden: i32): i32 {
@@ -56,7 +57,7 @@ function lstmCellF32(i: usize, f: usize, cc: usize, c: usize, count: i32): void 
   if (ASC_FEATURE_SIMD) {
     for (; k + 4 <= count; k += 4) {
       const o = <usize>k << 2;
-      v128.store(c + o, f32x4.add(f32x4.mul(v128.load(f + o), v128.load(c + o)), f32x4.mul(v128.load(i + o), v128.load(cc + o))));
+      v128.store(c + o, mulAdd(v128.load(i + o), v128.load(cc + o), f32x4.mul(v128.load(f + o), v128.load(c + o))));
     }
   }
   for (; k < count; k++) {

@@ -2,6 +2,8 @@
 // training) and the gradient accumulations of the training kernels. Every one
 // reads element i before writing it, so y may alias any input.
 
+import { mulAdd } from './mul-add';
+
 /** y[i] += x[i]. */
 export function accumulateF32(x: usize, y: usize, count: i32): void {
   let i = 0;
@@ -53,7 +55,7 @@ export function fmaF32(a: usize, b: usize, c: usize, y: usize, count: i32): void
   if (ASC_FEATURE_SIMD) {
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
-      v128.store(y + o, f32x4.add(v128.load(a + o), f32x4.mul(v128.load(b + o), v128.load(c + o))));
+      v128.store(y + o, mulAdd(v128.load(b + o), v128.load(c + o), v128.load(a + o)));
     }
   }
   for (; i < count; i++) {
@@ -69,7 +71,7 @@ export function blendF32(z: usize, hh: usize, hPrev: usize, hNew: usize, count: 
     for (; i + 4 <= count; i += 4) {
       const o = <usize>i << 2;
       const c = v128.load(hh + o);
-      v128.store(hNew + o, f32x4.add(c, f32x4.mul(v128.load(z + o), f32x4.sub(v128.load(hPrev + o), c))));
+      v128.store(hNew + o, mulAdd(v128.load(z + o), f32x4.sub(v128.load(hPrev + o), c), c));
     }
   }
   for (; i < count; i++) {

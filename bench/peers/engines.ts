@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PeerCase } from './cases.ts';
 import { buildTfjsModel } from './tfjs-models.ts';
+import { engineSupportsRelaxedSimd, WASM_FILES, type WasmBuild } from '../../src/runtime/wasm.ts';
 
 // The cold-start children run a bundled copy of bench/peers (main.ts) from elsewhere; they are told the root.
 export const root = process.env.TINYSENSE_BENCH_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -44,11 +45,11 @@ const fileSize = (file: string) => ({ file: path.relative(root, file), bytes: st
 
 // ---- tinysense ----
 
-function tinysense(build: 'simd' | 'scalar'): Engine {
+export function tinysense(build: WasmBuild): Engine {
   return {
     name: `tinysense ${build}`,
     version: () => JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version,
-    binary: () => fileSize(path.join(root, 'wasm', build === 'simd' ? 'tinysense.simd.wasm' : 'tinysense.wasm')),
+    binary: () => fileSize(path.join(root, 'wasm', WASM_FILES[build])),
     // What an application that runs .tsm models imports (package export "tinysense/runtime").
     packages: [path.join(root, 'dist', 'runtime.js')],
     async prepare(c) {
@@ -183,4 +184,8 @@ function tfjs(backend: 'wasm' | 'cpu'): Engine {
   };
 }
 
-export const ENGINES: Engine[] = [tinysense('simd'), tinysense('scalar'), ortWeb, tfjs('wasm'), tfjs('cpu'), ortNode];
+// The relaxed-SIMD build (fused multiply-add) where the engine runs it; main.ts turns it on in Node 20.
+export const ENGINES: Engine[] = [
+  tinysense('simd'), ...(engineSupportsRelaxedSimd() ? [tinysense('relaxed')] : []), tinysense('scalar'),
+  ortWeb, tfjs('wasm'), tfjs('cpu'), ortNode,
+];

@@ -3,7 +3,9 @@
 // backends) and onnxruntime-node as the native ceiling, on the ONNX zoo and
 // two micro-cases, at batch 1 on one thread, in one process. Engines are
 // interleaved round by round so machine drift hits all alike; every number
-// is also given as a ratio to tinysense SIMD measured in the same run.
+// is also given as a ratio to tinysense SIMD measured in the same run. The
+// relaxed-SIMD build runs too where the engine has relaxed SIMD (Node 20:
+// behind a V8 flag, which this script and its cold-start children get).
 // Writes bench/RESULTS.md (full runs only; --out FILE for a filtered one). Usage:
 //   npm run bench:peers [-- --filter conv] [-- --quick] [-- --no-cold]
 import { spawnSync } from 'node:child_process';
@@ -15,6 +17,7 @@ import { describeMachine } from '../machine.ts';
 import { loadCases, type PeerCase } from './cases.ts';
 import { ENGINES, Skip, root, type Engine, type Prepared } from './engines.ts';
 import { writeResults, type CaseResult, type EngineResult } from './report.ts';
+import { ensureRelaxedSimd, RELAXED_SIMD_FLAG } from '../../scripts/relaxed-simd.ts';
 
 const { values } = parseArgs({
   options: {
@@ -104,7 +107,7 @@ function coldStart(child: string, engine: Engine, c: PeerCase, tsm: string | und
   const runs: { ms: number; importMs: number }[] = [];
   const count = engine.name.startsWith('tinysense') ? 3 : 1;
   for (let i = 0; i < count; i++) {
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000, cwd: root, env: { ...process.env, TINYSENSE_BENCH_ROOT: root } });
+    const r = spawnSync(process.execPath, [...process.execArgv.filter((f) => f === RELAXED_SIMD_FLAG), ...args], { encoding: 'utf8', timeout: 60_000, cwd: root, env: { ...process.env, TINYSENSE_BENCH_ROOT: root } });
     const line = r.stdout.split('\n').find((l) => l.startsWith('COLD '));
     if (!line) return `failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-1)[0]}`;
     const [ms, importMs] = line.slice(5).split(' ').map(Number);
@@ -143,7 +146,7 @@ async function coldChild(spec: string): Promise<void> {
     // The runtime bundle and a .tsm blob: what an application deploys.
     const bytes = new Uint8Array(readFileSync(values.tsm!));
     t2 = performance.now();
-    const s = modules[0].loadModel(bytes, { build: engineName.endsWith('simd') ? 'simd' : 'scalar' });
+    const s = modules[0].loadModel(bytes, { build: engineName.split(' ')[1] });
     s.inputView(0).set(c.input);
     s.runInPlace();
     s.outputView(0)[0];
@@ -287,4 +290,7 @@ function printCase(r: CaseResult, roofline: number): void {
 }
 
 if (values.cold) await coldChild(values.cold);
-else await main();
+else {
+  ensureRelaxedSimd();
+  await main();
+}

@@ -1,7 +1,7 @@
 import { fail } from '../errors.ts';
 import type { Model } from '../graph/model.ts';
 import { loadModel, type Session } from '../runtime/session.ts';
-import { engineSupportsSimd, type WasmBuild } from '../runtime/wasm.ts';
+import { availableBuilds, type WasmBuild } from '../runtime/wasm.ts';
 import { makeRng } from '../util/rng.ts';
 import { formatTable, intOption, loadModelFile, requirePositional, type Command } from './common.ts';
 import { summarizeModel } from './inspect.ts';
@@ -56,7 +56,7 @@ export function formatBench(results: BenchResult[]): string {
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'latency (median/p90), inferences/s and GFLOP/s of a model',
-  help: `usage: tinysense bench MODEL.tsm [--runs N] [--warmup N] [--build simd|scalar|both] [--json]
+  help: `usage: tinysense bench MODEL.tsm [--runs N] [--warmup N] [--build relaxed|simd|scalar|all] [--json]
 
 Times whole inferences (one wasm call each) on seeded random inputs after a
 warm-up, for the SIMD and the scalar build in the same process, and prints the
@@ -65,15 +65,15 @@ and the scalar/SIMD ratio.
 
   --runs N     timed samples (default 200)
   --warmup N   untimed runs first (default 20)
-  --build      simd, scalar or both (default both)
+  --build      relaxed, simd, scalar or all (default all: every build this engine runs)
   --json       print the results as JSON`,
   options: { runs: { type: 'string' }, warmup: { type: 'string' }, build: { type: 'string' }, json: { type: 'boolean' } },
   run(values, positionals) {
     const file = requirePositional(benchCommand, positionals, 'model');
     const { model } = loadModelFile(file);
-    const which = (values.build as string | undefined) ?? 'both';
-    if (!['simd', 'scalar', 'both'].includes(which)) fail('CLI_USAGE', '--build must be simd, scalar or both', { found: which });
-    const builds: WasmBuild[] = which === 'both' ? (engineSupportsSimd() ? ['simd', 'scalar'] : ['scalar']) : [which as WasmBuild];
+    const which = (values.build as string | undefined) ?? 'all';
+    if (!['relaxed', 'simd', 'scalar', 'all'].includes(which)) fail('CLI_USAGE', '--build must be relaxed, simd, scalar or all', { found: which });
+    const builds: WasmBuild[] = which === 'all' ? availableBuilds() : [which as WasmBuild];
     const results = benchModel(model, builds, intOption(values, 'runs', 200), intOption(values, 'warmup', 20, 0));
     console.log(values.json ? JSON.stringify(results, null, 2) : `${model.name}\n${formatBench(results)}`);
   },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fail } from '../errors.ts';
 import { loadModel } from '../runtime/session.ts';
-import { engineSupportsSimd, type WasmBuild } from '../runtime/wasm.ts';
+import { availableBuilds, type WasmBuild } from '../runtime/wasm.ts';
 import { readNpy } from '../util/npy.ts';
 import { formatTable, intOption, loadModelFile, readFileBytes, type Command } from './common.ts';
 import { benchModel, formatBench } from './bench.ts';
@@ -93,7 +93,7 @@ profiles, then benchmarks the SIMD and scalar builds.
       console.log(formatFit(model, manifest.targets));
     }
 
-    const builds: WasmBuild[] = engineSupportsSimd() ? ['simd', 'scalar'] : ['scalar'];
+    const builds: WasmBuild[] = availableBuilds();
     console.log('\nbenchmark');
     console.log(formatBench(benchModel(model, builds, intOption(values, 'runs', 100), 20)));
   },

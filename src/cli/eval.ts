@@ -71,7 +71,7 @@ export function trainingRecord(model: Model): TrainingRecord | undefined {
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'accuracy, macro-F1, per-class table and confusion matrix of a classifier on labelled data',
-  help: `usage: tinysense eval MODEL.tsm --data DIR [--subjects test|validation|train|all|ID,ID] [--stride N] [--limit N] [--build simd|scalar|auto] [--json]
+  help: `usage: tinysense eval MODEL.tsm --data DIR [--subjects test|validation|train|all|ID,ID] [--stride N] [--limit N] [--build relaxed|simd|scalar|auto] [--json]
 
 Windows the data (any layout \`train\` reads: WISDM raw or compact, CSV, .npy/.npz)
 at the model's input length and runs each through the runtime alone (raw sensor

@@ -14,14 +14,14 @@ export function argmax(a: ArrayLike<number>): number {
 
 export function buildOption(v: unknown): WasmBuild | 'auto' {
   if (v === undefined) return 'auto';
-  if (v === 'simd' || v === 'scalar' || v === 'auto') return v;
-  return fail('CLI_USAGE', '--build must be simd, scalar or auto', { found: String(v) });
+  if (v === 'relaxed' || v === 'simd' || v === 'scalar' || v === 'auto') return v;
+  return fail('CLI_USAGE', '--build must be relaxed, simd, scalar or auto', { found: String(v) });
 }
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a model on inputs from .npy or raw f32 files',
-  help: `usage: tinysense run MODEL.tsm --input FILE [--input NAME=FILE ...] [--output OUT.npy] [--build simd|scalar|auto] [--json]
+  help: `usage: tinysense run MODEL.tsm --input FILE [--input NAME=FILE ...] [--output OUT.npy] [--build relaxed|simd|scalar|auto] [--json]
 
 Inputs are .npy arrays (any numeric dtype, converted to f32) or raw
 little-endian f32. A file holding several whole windows (e.g. [k, 200, 6] for a
@@ -30,7 +30,8 @@ metadata) each window prints its top class; otherwise the output values.
 
   --input FILE       input file; NAME=FILE for models with several inputs
   --output OUT.npy   write the (first) output of all windows to a .npy
-  --build            wasm build to use (default auto: SIMD when available)
+  --build            wasm build to use (default auto: relaxed SIMD, else SIMD, else scalar,
+                     whichever the engine runs first)
   --json             print outputs as JSON`,
   options: { input: { type: 'string', multiple: true }, output: { type: 'string' }, build: { type: 'string' }, json: { type: 'boolean' } },
   run(values, positionals) {

@@ -10,6 +10,7 @@ export interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   simdBuild(): number;
+  relaxedSimdBuild(): number;
   runPlan(rec: number, count: number): void;
   runOp(rec: number): number;
   /** A running CRC-32 register over bytes [ptr, ptr + length) (assembly/kernels/crc32.ts). */

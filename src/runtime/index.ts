@@ -3,7 +3,7 @@
 // dist/runtime.js, without the importers, targets, training and CLI, so a
 // fresh process parses a small file before its first inference.
 export { loadModel, type Session, type LoadOptions, type TensorValue, type SessionInputs, type OpTiming } from './session.ts';
-export { engineSupportsSimd, type WasmBuild } from './wasm.ts';
+export { engineSupportsSimd, engineSupportsRelaxedSimd, type WasmBuild } from './wasm.ts';
 export { readModel } from '../format/read.ts';
 export { validateModel } from '../graph/validate.ts';
 export type { Model, Tensor, Op, ModelMetadata } from '../graph/model.ts';

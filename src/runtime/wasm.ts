@@ -1,24 +1,33 @@
-// Loading the WebAssembly kernels: the SIMD build when the engine supports
-// it (probed with a tiny validate call), else its scalar twin. Two modules
-// come from the one source: the runtime's (inference kernels only) and the
-// training module (the same plus the backward kernels, for src/train).
+// Loading the WebAssembly kernels: the relaxed-SIMD build when the engine
+// supports it, else the SIMD build, else its scalar twin (each probed with a
+// tiny validate call). Two modules come from the one source: the runtime's
+// (inference kernels only) and the training module (the same plus the
+// backward kernels, for src/train), which has no relaxed build: training
+// stays bit-for-bit deterministic across machines.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fail } from '../errors.ts';
 import type { KernelExports } from '../ops/types.ts';
 
-export type WasmBuild = 'simd' | 'scalar';
+/**
+ * 'relaxed': SIMD plus relaxed SIMD's fused multiply-add (Chrome 114+,
+ * Node 22+, Firefox and Wasmtime with the proposal on); results may differ
+ * in the last bits between CPUs with and without FMA. 'simd': fixed-width
+ * SIMD. 'scalar': no vector instructions.
+ */
+export type WasmBuild = 'relaxed' | 'simd' | 'scalar';
 
 /** Which module: the runtime's kernels, or those plus the backward kernels. */
 export type KernelModule = 'runtime' | 'training';
 
 /** The runtime module's files (what a deployment ships). */
 export const WASM_FILES: Record<WasmBuild, string> = {
+  relaxed: 'tinysense.relaxed.wasm',
   simd: 'tinysense.simd.wasm',
   scalar: 'tinysense.wasm',
 };
 
-export const TRAINING_WASM_FILES: Record<WasmBuild, string> = {
+export const TRAINING_WASM_FILES: Partial<Record<WasmBuild, string>> = {
   simd: 'tinysense-train.simd.wasm',
   scalar: 'tinysense-train.wasm',
 };
@@ -30,18 +39,60 @@ const SIMD_PROBE = new Uint8Array([
   253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
 ]);
 
+// (module (func (param v128) (result v128) f32x4.relaxed_madd of the
+// parameter three times)): valid only where relaxed SIMD is on.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0,
+  32, 0, 32, 0, 32, 0, 253, 133, 2, 11,
+]);
+
 export function engineSupportsSimd(): boolean {
   return WebAssembly.validate(SIMD_PROBE);
+}
+
+export function engineSupportsRelaxedSimd(): boolean {
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
+
+/** What the engine can run; resolveBuild takes it (tests pass their own). */
+export interface EngineFeatures {
+  simd: boolean;
+  relaxedSimd: boolean;
+}
+
+let probed: EngineFeatures | undefined;
+
+export function engineFeatures(): EngineFeatures {
+  if (!probed) {
+    const simd = engineSupportsSimd();
+    probed = { simd, relaxedSimd: simd && engineSupportsRelaxedSimd() };
+  }
+  return probed;
+}
+
+/** The builds this engine runs, fastest first (benchmarks and tests go through all of them). */
+export function availableBuilds(kind: KernelModule = 'runtime', engine: EngineFeatures = engineFeatures()): WasmBuild[] {
+  const builds: WasmBuild[] = [];
+  if (engine.relaxedSimd && kind === 'runtime') builds.push('relaxed');
+  if (engine.simd) builds.push('simd');
+  builds.push('scalar');
+  return builds;
 }
 
 export type { KernelExports };
 
 const moduleCache = new Map<string, WebAssembly.Module>();
 
-export function resolveBuild(requested: WasmBuild | 'auto' = 'auto', simdAvailable = engineSupportsSimd()): WasmBuild {
-  if (requested === 'auto') return simdAvailable ? 'simd' : 'scalar';
-  if (requested === 'simd' && !simdAvailable) {
-    fail('RUN_WASM', 'the SIMD build was requested but this engine does not support WebAssembly SIMD');
+/** 'auto' is the fastest build the engine runs; an explicit build must be one it runs. */
+export function resolveBuild(requested: WasmBuild | 'auto' = 'auto', kind: KernelModule = 'runtime', engine: EngineFeatures = engineFeatures()): WasmBuild {
+  const available = availableBuilds(kind, engine);
+  if (requested === 'auto') return available[0];
+  if (requested === 'relaxed' && kind === 'training') {
+    fail('RUN_WASM', 'the training kernels have no relaxed-SIMD build (training stays deterministic across CPUs)', { expected: 'simd or scalar', found: requested });
+  }
+  if (!available.includes(requested)) {
+    const feature = requested === 'relaxed' ? 'relaxed SIMD' : 'WebAssembly SIMD';
+    fail('RUN_WASM', `the ${requested} build was requested but this engine does not support ${feature}`, { expected: available.join(' or '), found: requested });
   }
   return requested;
 }
@@ -68,6 +119,7 @@ function readBuild(name: string, build: WasmBuild): { code: Uint8Array; file: st
 /** Compiles (once per process) and returns the module of a build. */
 export function compileKernels(build: WasmBuild, kind: KernelModule = 'runtime'): WebAssembly.Module {
   const name = (kind === 'runtime' ? WASM_FILES : TRAINING_WASM_FILES)[build];
+  if (!name) return fail('RUN_WASM', `the ${kind} kernels have no ${build} build`, { expected: Object.keys(TRAINING_WASM_FILES).join(' or '), found: build });
   const cached = moduleCache.get(name);
   if (cached) return cached;
   const { code, file } = readBuild(name, build);

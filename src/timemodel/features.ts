@@ -113,7 +113,7 @@ export interface OpShapes {
 export function opFeatures(op: Op, shapes: OpShapes, macs: number, weightBytes: number, records: readonly Int32Array[], build: WasmBuild): OpFeatures {
   if (records.length === 0) return { kind: 'free', values: [], macs, approximate: false };
   const v = new Map<string, number>();
-  const kind = fill(op, shapes, macs, weightBytes, records, v, build === 'simd');
+  const kind = fill(op, shapes, macs, weightBytes, records, v, build !== 'scalar');
   const approximate = kind === 'copy';
   const cls: OpClass = kind === 'copy' ? 'elementwise' : kind;
   const values = CLASS_FEATURES[cls].features.map((f) => v.get(f) ?? 0);

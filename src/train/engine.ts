@@ -147,7 +147,7 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
   const optimizer: OptimizerConfig = options.optimizer ?? { kind: 'adam', lr: 1e-3 };
   const schedule: LrSchedule = options.schedule ?? { kind: 'constant' };
   const seed = options.seed ?? 1;
-  const build = resolveBuild(options.build ?? 'auto');
+  const build = resolveBuild(options.build ?? 'auto', 'training');
   const k = instantiateKernels(build, 'training');
   const call = (name: string, ...args: number[]): number => (k[name] as (...a: number[]) => number)(...args);
 

@@ -14,6 +14,7 @@ import { augmentWindows, type AugmentOptions } from './augment.ts';
 import { argmaxRows, classificationReport, type ClassificationReport } from './metrics.ts';
 import { computeNormalization, normalizeWindows, pickSubjects, splitBySubject, type Normalization } from './data/windows.ts';
 import type { WindowSet } from './data/types.ts';
+import type { WasmBuild } from '../runtime/wasm.ts';
 
 /** The architecture: DeepSenseConfig without what the data decides (outputs, labels, normalisation). */
 export type DeepSenseArchitecture = Omit<DeepSenseConfig, 'outputs' | 'labels' | 'normalization' | 'batch' | 'task'>;
@@ -40,7 +41,7 @@ export interface TrainRunOptions {
   averageDecay?: number;
   /** Augmentation of the raw training windows; noise is given relative to each channel's deviation. */
   augment?: Omit<AugmentOptions, 'noise'> & { noise?: number };
-  build?: 'simd' | 'scalar' | 'auto';
+  build?: WasmBuild | 'auto';
   /** Cores to spread each batch over (data-parallel replicas, parallel.ts); default 1. The batch must divide evenly. */
   workers?: number;
   onStep?: (p: StepProgress) => void;

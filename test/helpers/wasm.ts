@@ -1,9 +1,12 @@
 // Kernel test harness: a fresh instance of either build with a bump
 // allocator over its linear memory, so suites can place inputs, call a
 // kernel export directly and read results back.
-import { instantiateKernels, type KernelExports, type KernelModule, type WasmBuild } from '../../src/runtime/wasm.ts';
+import { availableBuilds, instantiateKernels, type KernelExports, type KernelModule, type WasmBuild } from '../../src/runtime/wasm.ts';
 
-export const BUILDS: WasmBuild[] = ['simd', 'scalar'];
+/** Every runtime build this engine runs (test/run.mjs turns relaxed SIMD on where it is behind a flag). */
+export const BUILDS: WasmBuild[] = availableBuilds('runtime');
+/** The training module's builds (no relaxed one). */
+export const TRAINING_BUILDS: WasmBuild[] = availableBuilds('training');
 
 export interface KernelHarness {
   build: WasmBuild;

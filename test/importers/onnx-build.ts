@@ -7,6 +7,8 @@ import ort from 'onnxruntime-node';
 import { ONNX_SCHEMA } from '../../src/importers/onnx/schema.ts';
 import { loadModel } from '../../src/runtime/session.ts';
 import type { Model } from '../../src/graph/model.ts';
+import type { WasmBuild } from '../../src/runtime/wasm.ts';
+import { BUILDS } from '../helpers/wasm.ts';
 
 const root = protobuf.Root.fromJSON(ONNX_SCHEMA);
 export const ModelProto = root.lookupType('onnx.ModelProto');
@@ -101,10 +103,10 @@ export async function runOrt(bytes: Uint8Array, feeds: Feeds): Promise<{ name: s
   return result;
 }
 
-export const BUILDS = ['simd', 'scalar'] as const;
+export { BUILDS };
 
 /** tinysense's outputs on one build, in the model's output order. */
-export function runTinysense(model: Model, build: (typeof BUILDS)[number], feeds: Feeds): { name: string; dims: number[]; data: Float32Array }[] {
+export function runTinysense(model: Model, build: WasmBuild, feeds: Feeds): { name: string; dims: number[]; data: Float32Array }[] {
   const session = loadModel(model, { build });
   const inputs: Record<string, Float32Array> = {};
   for (const [k, v] of Object.entries(feeds)) inputs[k] = v.data;

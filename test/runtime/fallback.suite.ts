@@ -10,17 +10,35 @@ import { TinysenseError } from '../../src/errors.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-test('auto picks scalar when the probe fails; asking for simd there is RUN_WASM', () => {
-  assert.is(resolveBuild('auto', false), 'scalar');
-  assert.is(resolveBuild('auto', true), 'simd');
-  assert.is(resolveBuild('scalar', true), 'scalar');
+const NONE = { simd: false, relaxedSimd: false };
+const SIMD = { simd: true, relaxedSimd: false };
+const RELAXED = { simd: true, relaxedSimd: true };
+
+function runWasmError(fn: () => unknown): TinysenseError {
   try {
-    resolveBuild('simd', false);
-    assert.unreachable('expected RUN_WASM');
+    fn();
   } catch (e) {
     assert.instance(e, TinysenseError);
     assert.is((e as TinysenseError).code, 'RUN_WASM');
+    return e as TinysenseError;
   }
+  return assert.unreachable('expected RUN_WASM') as never;
+}
+
+test('auto picks the fastest build the engine runs; asking for one it lacks is RUN_WASM', () => {
+  assert.is(resolveBuild('auto', 'runtime', NONE), 'scalar');
+  assert.is(resolveBuild('auto', 'runtime', SIMD), 'simd');
+  assert.is(resolveBuild('auto', 'runtime', RELAXED), 'relaxed');
+  assert.is(resolveBuild('scalar', 'runtime', RELAXED), 'scalar');
+  assert.is(resolveBuild('simd', 'runtime', RELAXED), 'simd');
+  runWasmError(() => resolveBuild('simd', 'runtime', NONE));
+  assert.match(runWasmError(() => resolveBuild('relaxed', 'runtime', SIMD)).message, /does not support relaxed SIMD/);
+});
+
+test('training never takes the relaxed build: auto stays on SIMD, asking for it is RUN_WASM', () => {
+  assert.is(resolveBuild('auto', 'training', RELAXED), 'simd');
+  assert.is(resolveBuild('auto', 'training', NONE), 'scalar');
+  assert.match(runWasmError(() => resolveBuild('relaxed', 'training', RELAXED)).message, /training kernels have no relaxed-SIMD build/);
 });
 
 test('a process whose engine lacks SIMD runs the model on the scalar build', () => {

@@ -9,6 +9,8 @@ import { TinysenseError } from '../../src/errors.ts';
 import { makeRng } from '../helpers/random.ts';
 import { denseRef } from '../reference/dense.ts';
 import { assertClose, sumTolerance } from '../helpers/compare.ts';
+import { BUILDS } from '../helpers/wasm.ts';
+import { availableBuilds, engineSupportsRelaxedSimd } from '../../src/runtime/wasm.ts';
 
 function mlp(seed = 1) {
   const b = createBuilder('mlp', { seed });
@@ -36,7 +38,7 @@ test('a two-layer MLP matches the reference on both builds, from the model and f
   const [w1, b1, w2, b2] = [1, 2, 4, 5].map((i) => model.tensors[i].data as Float32Array);
   const h = denseRef(x, w1, b1, 3, 13, 20, { kind: 'relu' });
   const want = denseRef(h, w2, b2, 3, 5, 13);
-  for (const build of ['simd', 'scalar'] as const) {
+  for (const build of BUILDS) {
     for (const source of [model, writeModel(model)]) {
       const s = loadModel(source, { build });
       assert.is(s.build, build);
@@ -87,7 +89,7 @@ test('bad inputs are RUN_INPUT errors that name the input and the expected size'
 
 test('loadModel checks the blob on the kernels\' CRC: a flipped bit in the weights is FORMAT_CHECKSUM on both builds', () => {
   const blob = writeModel(mlp());
-  for (const build of ['simd', 'scalar'] as const) {
+  for (const build of BUILDS) {
     assert.ok(loadModel(blob, { build }).run([new Float32Array(60)]).y, build);
     for (const at of [blob.length - 9, 40]) {
       const bad = blob.slice();
@@ -100,16 +102,24 @@ test('loadModel checks the blob on the kernels\' CRC: a flipped bit in the weigh
 
 test('the wasm modules import nothing (they run under any engine)', async () => {
   const { compileKernels } = await import('../../src/runtime/wasm.ts');
-  for (const build of ['simd', 'scalar'] as const) {
+  for (const build of availableBuilds()) {
     assert.equal(WebAssembly.Module.imports(compileKernels(build)), [], build);
   }
 });
 
-test('the scalar build really is the scalar twin', async () => {
+test('each build is the one it says: scalar twin, SIMD, relaxed SIMD', async () => {
+  assert.ok(engineSupportsRelaxedSimd(), 'this engine has no relaxed SIMD (test/run.mjs turns it on with a V8 flag where it can)');
   assert.is(loadModel(mlp(), { build: 'scalar' }).build, 'scalar');
   const { instantiateKernels } = await import('../../src/runtime/wasm.ts');
   assert.is(instantiateKernels('scalar').simdBuild(), 0);
   assert.is(instantiateKernels('simd').simdBuild(), 1);
+  assert.is(instantiateKernels('simd').relaxedSimdBuild(), 0);
+  assert.is(instantiateKernels('relaxed').simdBuild(), 1);
+  assert.is(instantiateKernels('relaxed').relaxedSimdBuild(), 1);
+});
+
+test('auto loads the relaxed build on an engine with relaxed SIMD', () => {
+  assert.is(loadModel(mlp()).build, 'relaxed');
 });
 
 test.run();

@@ -4,15 +4,43 @@
 // builds first, so this checks the modules the tests just ran.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import binaryen from 'binaryen';
 import { compileKernels } from '../../src/runtime/wasm.ts';
 
 const SIMD_WASM_BUDGET_BYTES = 64 * 1024;
 
-test(`wasm/tinysense.simd.wasm is at most ${SIMD_WASM_BUDGET_BYTES / 1024} KB`, () => {
-  const bytes = statSync(fileURLToPath(new URL('../../wasm/tinysense.simd.wasm', import.meta.url))).size;
-  assert.ok(bytes <= SIMD_WASM_BUDGET_BYTES, `tinysense.simd.wasm is ${bytes} bytes, over the ${SIMD_WASM_BUDGET_BYTES}-byte budget`);
+const wasmFile = (name: string) => fileURLToPath(new URL(`../../wasm/${name}`, import.meta.url));
+
+test(`wasm/tinysense.simd.wasm and tinysense.relaxed.wasm are at most ${SIMD_WASM_BUDGET_BYTES / 1024} KB each`, () => {
+  for (const name of ['tinysense.simd.wasm', 'tinysense.relaxed.wasm']) {
+    const bytes = statSync(wasmFile(name)).size;
+    assert.ok(bytes <= SIMD_WASM_BUDGET_BYTES, `${name} is ${bytes} bytes, over the ${SIMD_WASM_BUDGET_BYTES}-byte budget`);
+  }
+});
+
+test('only the relaxed build uses relaxed-SIMD instructions, and it has the SIMD build\'s exports', () => {
+  const validatesWithout = (name: string, feature: number) => {
+    const mod = binaryen.readBinary(readFileSync(wasmFile(name)));
+    try {
+      mod.setFeatures(binaryen.Features.All & ~feature);
+      return Boolean(mod.validate());
+    } finally {
+      mod.dispose();
+    }
+  };
+  const relaxed = binaryen.readBinary(readFileSync(wasmFile('tinysense.relaxed.wasm')));
+  try {
+    relaxed.setFeatures(binaryen.Features.All);
+    assert.ok(relaxed.emitText().includes('f32x4.relaxed_madd'), 'the relaxed build has no f32x4.relaxed_madd');
+  } finally {
+    relaxed.dispose();
+  }
+  assert.ok(validatesWithout('tinysense.simd.wasm', binaryen.Features.RelaxedSIMD), 'the SIMD build needs relaxed SIMD');
+  assert.ok(validatesWithout('tinysense.wasm', binaryen.Features.SIMD128 | binaryen.Features.RelaxedSIMD), 'the scalar build needs SIMD');
+  const exportsOf = (build: 'simd' | 'relaxed') => WebAssembly.Module.exports(compileKernels(build)).map((e) => e.name).sort();
+  assert.equal(exportsOf('relaxed'), exportsOf('simd'));
 });
 
 test('the runtime module carries no training kernels; the training module carries every runtime export', () => {

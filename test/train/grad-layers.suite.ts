@@ -5,7 +5,7 @@
 // padding, dilation, groups and multipliers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BUILDS, makeHarness, type KernelHarness } from '../helpers/wasm.ts';
+import { TRAINING_BUILDS, makeHarness, type KernelHarness } from '../helpers/wasm.ts';
 import { makeRng } from '../helpers/random.ts';
 import { numericGradient, batchNormTrainRef, crossEntropyRef, meanSquaredErrorRef, reduceToShapeRef } from '../reference/grad.ts';
 import { denseRef } from '../reference/dense.ts';
@@ -20,7 +20,7 @@ const rng = makeRng(20261124);
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 
 function harnesses(): KernelHarness[] {
-  return BUILDS.map((b) => makeHarness(b, 'training'));
+  return TRAINING_BUILDS.map((b) => makeHarness(b, 'training'));
 }
 const H = harnesses();
 

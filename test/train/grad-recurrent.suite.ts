@@ -4,7 +4,7 @@
 // reference for x, W, R, bW, bR and the initial states, with sequences or
 // the last state as output, forwards and reversed, batch > 1, on both builds.
 import { test } from 'uvu';
-import { BUILDS, makeHarness } from '../helpers/wasm.ts';
+import { TRAINING_BUILDS, makeHarness } from '../helpers/wasm.ts';
 import { makeRng } from '../helpers/random.ts';
 import { numericGradient } from '../reference/grad.ts';
 import { gruRef, type RecurrentCase } from '../reference/gru.ts';
@@ -12,7 +12,7 @@ import { lstmRef } from '../reference/lstm.ts';
 import { checkGradient, printGradientTable } from './grad-check.ts';
 
 const rng = makeRng(7);
-const H = BUILDS.map((b) => makeHarness(b, 'training'));
+const H = TRAINING_BUILDS.map((b) => makeHarness(b, 'training'));
 
 interface Shape { n: number; t: number; inSize: number; hidden: number; returnSequences: boolean; reverse: boolean; withState: boolean }
 const SHAPES: Shape[] = [

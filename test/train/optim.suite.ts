@@ -3,7 +3,7 @@
 // decay, gradient scaling and every option, on both builds and sizes below,
 // at and above the SIMD width.
 import { test } from 'uvu';
-import { BUILDS, makeHarness } from '../helpers/wasm.ts';
+import { TRAINING_BUILDS, makeHarness } from '../helpers/wasm.ts';
 import { assertClose } from '../helpers/compare.ts';
 import { makeRng } from '../helpers/random.ts';
 
@@ -19,7 +19,7 @@ function run(label: string, kernel: string, stateCount: number, args: (p: number
     const want = Float64Array.from(p0);
     const state = Array.from({ length: stateCount }, () => new Float64Array(n));
     grads.forEach((g, i) => ref(want, g, state, i + 1));
-    for (const build of BUILDS) {
+    for (const build of TRAINING_BUILDS) {
       const h = makeHarness(build, 'training');
       const p = h.put(p0), g = h.alloc(n * 4);
       const s = Array.from({ length: Math.max(2, stateCount) }, () => h.put(new Float32Array(n)));
@@ -81,7 +81,7 @@ test('sum of squares for gradient clipping', () => {
   for (const n of SIZES) {
     const x = rng.floats(n);
     const want = x.reduce((s, v) => s + v * v, 0);
-    for (const build of BUILDS) {
+    for (const build of TRAINING_BUILDS) {
       const h = makeHarness(build, 'training');
       assertClose([h.call('sumSquaresF32', h.put(x), n)], [want], { rtol: 1e-6, label: `sumSquares n${n}`, build });
     }
