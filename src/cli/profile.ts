@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fail } from '../errors.ts';
-import { engineSupportsSimd, type WasmBuild } from '../runtime/wasm.ts';
+import { availableBuilds, resolveBuild, type WasmBuild } from '../runtime/wasm.ts';
 import { createProgress } from '../util/progress.ts';
 import { runProfile } from '../timemodel/profile.ts';
 import { explainProfile, readProfileFile, type TimeProfile } from '../timemodel/profile-file.ts';
@@ -25,7 +25,7 @@ function hasOptimisedWasmFlags(): boolean {
 export const profileCommand: Command = {
   name: 'profile',
   summary: 'time the kernels on this machine and fit the execution-time model',
-  help: `usage: tinysense profile [--quick] [--build simd|scalar|both] [-o profile.json]
+  help: `usage: tinysense profile [--quick] [--build relaxed|simd|scalar|all] [-o profile.json]
        tinysense profile --explain profile.json
 
 Times every kernel class (dense, conv1d, conv2d, depthwise, pooling, GRU,
@@ -38,7 +38,9 @@ A progress bar goes to stderr. Use the profile with
 \`tinysense inspect MODEL --time-model profile.json\`.
 
   --quick          fewer samples (about a minute); the full run takes several
-  --build          simd, scalar or both (default both)
+  --build          relaxed, simd, scalar or all (default all: every build this
+                   engine runs; relaxed needs relaxed SIMD, in Node 20
+                   node --experimental-wasm-relaxed-simd dist/cli.js profile)
   -o, --output     where to write the profile (default profile.json)
   --seed N         sampling seed (default 1)
   --explain FILE   print the trees of a saved profile as rules and exit`,
@@ -55,9 +57,9 @@ A progress bar goes to stderr. Use the profile with
       console.log(explainProfile(readProfileFile(values.explain)));
       return;
     }
-    const which = (values.build as string | undefined) ?? 'both';
-    if (!['simd', 'scalar', 'both'].includes(which)) fail('CLI_USAGE', '--build must be simd, scalar or both', { found: which });
-    const builds: WasmBuild[] = which === 'both' ? (engineSupportsSimd() ? ['simd', 'scalar'] : ['scalar']) : [which as WasmBuild];
+    const which = (values.build as string | undefined) ?? 'all';
+    if (!['relaxed', 'simd', 'scalar', 'all'].includes(which)) fail('CLI_USAGE', '--build must be relaxed, simd, scalar or all', { found: which });
+    const builds: WasmBuild[] = which === 'all' ? availableBuilds() : [resolveBuild(which as WasmBuild)];
     const seed = intOption(values, 'seed', 1, 0);
     const output = (values.output as string | undefined) ?? 'profile.json';
     if (!hasOptimisedWasmFlags() && process.env.TINYSENSE_PROFILE_CHILD !== '1') {
@@ -93,12 +95,12 @@ export const TIME_MODEL_OPTIONS = { 'time-model': { type: 'string' }, 'time-buil
 export const TIME_MODEL_HELP = `
   --time-model FILE    predict each layer's latency on the machine FILE was profiled on
                        (\`tinysense profile\`), next to a FLOPs-proportional baseline
-  --time-build B       simd or scalar (default simd when the profile has it)`;
+  --time-build B       relaxed, simd or scalar (default: the fastest build the profile has)`;
 
 export function inspectWithTimeModel(model: Model, values: Record<string, unknown>): void {
   const profile = readProfileFile(values['time-model'] as string);
   const build = values['time-build'] as string | undefined;
-  if (build !== undefined && build !== 'simd' && build !== 'scalar') fail('CLI_USAGE', '--time-build must be simd or scalar', { found: build });
+  if (build !== undefined && build !== 'relaxed' && build !== 'simd' && build !== 'scalar') fail('CLI_USAGE', '--time-build must be relaxed, simd or scalar', { found: build });
   const p = predictLatency(model, profile, { build: build as WasmBuild | undefined });
   if (values.json) {
     console.log(JSON.stringify({ machine: profile.machine, ...p }, null, 2));

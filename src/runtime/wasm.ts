@@ -91,7 +91,7 @@ export function resolveBuild(requested: WasmBuild | 'auto' = 'auto', kind: Kerne
     fail('RUN_WASM', 'the training kernels have no relaxed-SIMD build (training stays deterministic across CPUs)', { expected: 'simd or scalar', found: requested });
   }
   if (!available.includes(requested)) {
-    const feature = requested === 'relaxed' ? 'relaxed SIMD' : 'WebAssembly SIMD';
+    const feature = requested === 'relaxed' ? 'relaxed SIMD (Chrome 114+, Node 22+; Node 20 with --experimental-wasm-relaxed-simd)' : 'WebAssembly SIMD';
     fail('RUN_WASM', `the ${requested} build was requested but this engine does not support ${feature}`, { expected: available.join(' or '), found: requested });
   }
   return requested;

@@ -35,9 +35,9 @@ export interface LatencyPrediction {
   baselineUs: number;
 }
 
-/** The build a prediction uses by default: SIMD when the profile has it. */
+/** The build a prediction uses by default: the one 'auto' loads on the profiled machine (the fastest it has). */
 export function defaultBuild(profile: TimeProfile): WasmBuild {
-  return profile.builds.simd ? 'simd' : 'scalar';
+  return profile.builds.relaxed ? 'relaxed' : profile.builds.simd ? 'simd' : 'scalar';
 }
 
 export function predictLatency(model: Model, profile: TimeProfile, options: { build?: WasmBuild } = {}): LatencyPrediction {

@@ -120,10 +120,10 @@ export function parseProfile(text: string, file?: string): TimeProfile {
   if (!isObject(m) || typeof m.cpu !== 'string' || typeof m.node !== 'string' || typeof m.platform !== 'string' || typeof m.arch !== 'string' || !isCount(m.cores)) {
     bad('machine', '{cpu, cores, node, platform, arch}', m);
   }
-  if (!isObject(raw.builds) || Object.keys(raw.builds).length === 0) bad('builds', 'an object with a "simd" and/or "scalar" entry', raw.builds);
+  if (!isObject(raw.builds) || Object.keys(raw.builds).length === 0) bad('builds', 'an object with "relaxed", "simd" and/or "scalar" entries', raw.builds);
   for (const [build, bp] of Object.entries(raw.builds as object)) {
     const where = `builds.${build}`;
-    if (build !== 'simd' && build !== 'scalar') bad(where, '"simd" or "scalar"', build);
+    if (build !== 'relaxed' && build !== 'simd' && build !== 'scalar') bad(where, '"relaxed", "simd" or "scalar"', build);
     if (!isObject(bp)) return bad(where, 'an object', bp);
     if (typeof bp.wasmSha256 !== 'string') bad(`${where}.wasmSha256`, 'a hex string', bp.wasmSha256);
     const installed = kernelsHash(build as WasmBuild);

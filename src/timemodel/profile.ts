@@ -13,7 +13,7 @@
 // configurations are timed, and around every probe the tree misses by more
 // than 10 % more neighbours are timed before the final fit.
 import os from 'node:os';
-import type { WasmBuild } from '../runtime/wasm.ts';
+import { availableBuilds, type WasmBuild } from '../runtime/wasm.ts';
 import { makeRng } from '../util/rng.ts';
 import type { Progress } from '../util/progress.ts';
 import { neighbourConfig, sampleConfig, type OpConfig } from './configs.ts';
@@ -45,6 +45,9 @@ interface Plan {
   /** Timings of each config, spread over the run (the fastest is kept). */
   passes: number;
 }
+
+/** Each build samples its own configurations (seeded apart). */
+const BUILD_SEED_OFFSET: Record<WasmBuild, number> = { simd: 0, scalar: 1, relaxed: 2 };
 
 const PLANS: Record<'quick' | 'full', Plan> = {
   quick: { initial: 150, probes: 50, rounds: 1, neighbours: 3, batchMs: 0.5, repeats: 5, passes: 2 },
@@ -105,7 +108,7 @@ export function runProfile(options: ProfileOptions = {}): TimeProfile {
   const base = PLANS[mode];
   const scale = options.sampleScale ?? 1;
   const plan: Plan = { ...base, initial: Math.max(4, Math.round(base.initial * scale)), probes: Math.max(2, Math.round(base.probes * scale)) };
-  const builds = options.builds ?? ['simd', 'scalar'];
+  const builds = options.builds ?? availableBuilds();
   const classes = options.classes ?? [...OP_CLASSES];
   const seed = options.seed ?? 1;
   const progress = options.progress;
@@ -120,7 +123,7 @@ export function runProfile(options: ProfileOptions = {}): TimeProfile {
     warmUp(build, classes, mode === 'quick' ? 300 : 1000);
     const timing = { batchMs: plan.batchMs, repeats: plan.repeats, passes: plan.passes, progress };
     const overheadUs = measureOverhead(build, { ...timing, passes: plan.passes * 2 });
-    const rngs = new Map(classes.map((cls) => [cls, makeRng(seed * 7919 + OP_CLASSES.indexOf(cls) * 104729 + (build === 'simd' ? 0 : 1))]));
+    const rngs = new Map(classes.map((cls) => [cls, makeRng(seed * 7919 + OP_CLASSES.indexOf(cls) * 104729 + BUILD_SEED_OFFSET[build])]));
     const samples = new Map<OpClass, Sample[]>(classes.map((cls) => [cls, []]));
     const all = () => [...samples.values()].flat();
     const measure = (items: { cls: OpClass; config: OpConfig }[]) => {

@@ -95,4 +95,17 @@ test('runProfile produces a profile that parses (tiny run, nothing timed is asse
   assert.ok(back.machine.cores >= 1);
 });
 
+test('a relaxed-SIMD profile parses, and predictions default to it (the build auto loads there)', () => {
+  const p = runProfile({ quick: true, builds: ['relaxed', 'simd'], classes: ['softmax'], sampleScale: 0.05 });
+  const back = parseProfile(JSON.stringify(p));
+  assert.ok(back.builds.relaxed?.classes.softmax);
+  const b = createBuilder('m');
+  b.output(b.softmax(b.input('x', [1, 16])));
+  assert.is(predictLatency(b.build(), back).build, 'relaxed');
+  assert.is(predictLatency(b.build(), back, { build: 'simd' }).build, 'simd');
+  const wrong = JSON.parse(JSON.stringify(p));
+  wrong.builds.fast = wrong.builds.relaxed;
+  assert.is(codeAndField(() => parseProfile(JSON.stringify(wrong))), 'TIMEMODEL_PROFILE builds.fast');
+});
+
 test.run();
