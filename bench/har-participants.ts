@@ -52,8 +52,10 @@ const ensemble = Int32Array.from({ length: set.count }, (_, w) => {
   return best;
 });
 
-const columns = [...files.map((f) => f.split('/').pop()!), 'ensemble'];
-const rows = [...predicted, ensemble];
+// The ensemble column only when there is something to average.
+const columns = [...files.map((f) => f.split('/').pop()!), ...(models.length > 1 ? ['ensemble'] : [])];
+const rows = models.length > 1 ? [...predicted, ensemble] : predicted;
+const width = Math.max(12, ...columns.map((c) => c.length)) + 2;
 const accuracy = (pred: Int32Array, subject: number) => {
   let n = 0;
   let ok = 0;
@@ -66,9 +68,9 @@ const accuracy = (pred: Int32Array, subject: number) => {
 };
 
 console.log(`machine: ${describeMachine()}; ${set.count} windows of ${set.length} samples`);
-console.log(`${'participant'.padEnd(12)}${'windows'.padStart(8)}${columns.map((c) => c.slice(-18).padStart(20)).join('')}`);
+console.log(`${'participant'.padEnd(12)}${'windows'.padStart(8)}${columns.map((c) => c.padStart(width)).join('')}`);
 const present = set.subjects.map((s, i) => ({ s, i })).filter(({ i }) => set.subject.includes(i));
 for (const { s, i } of present) {
-  console.log(`${s.padEnd(12)}${String(accuracy(ensemble, i).n).padStart(8)}${rows.map((r) => `${accuracy(r, i).pct.toFixed(1)} %`.padStart(20)).join('')}`);
+  console.log(`${s.padEnd(12)}${String(accuracy(ensemble, i).n).padStart(8)}${rows.map((r) => `${accuracy(r, i).pct.toFixed(1)} %`.padStart(width)).join('')}`);
 }
-console.log(`${'all'.padEnd(12)}${String(set.count).padStart(8)}${rows.map((r) => `${accuracy(r, -1).pct.toFixed(1)} %`.padStart(20)).join('')}`);
+console.log(`${'all'.padEnd(12)}${String(set.count).padStart(8)}${rows.map((r) => `${accuracy(r, -1).pct.toFixed(1)} %`.padStart(width)).join('')}`);
