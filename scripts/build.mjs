@@ -121,11 +121,18 @@ if (only !== 'host') {
   // The runtime module (inference kernels) and the training module (the same
   // plus the backward kernels), each as SIMD and scalar twin; the runtime's
   // kernels also with relaxed SIMD (fused multiply-add where engines have it).
+  // File names as src/runtime/wasm.ts reads them (WASM_FILES, TRAINING_WASM_FILES).
+  const modules = [
+    { entry: 'assembly/index.ts', stem: 'tinysense', targets: ['relaxed', 'simd', 'scalar'] },
+    { entry: 'assembly/training.ts', stem: 'tinysense-train', targets: ['simd', 'scalar'] },
+  ];
+  const suffix = { relaxed: '.relaxed.wasm', simd: '.simd.wasm', scalar: '.wasm' };
   const sizes = [];
-  for (const [entry, stem] of [['assembly/index.ts', 'tinysense'], ['assembly/training.ts', 'tinysense-train']]) {
-    if (stem === 'tinysense') sizes.push(`${stem}.relaxed.wasm ${await compileWasm(entry, 'relaxed', `wasm/${stem}.relaxed.wasm`)} B`);
-    sizes.push(`${stem}.simd.wasm ${await compileWasm(entry, 'simd', `wasm/${stem}.simd.wasm`)} B`);
-    sizes.push(`${stem}.wasm ${await compileWasm(entry, 'scalar', `wasm/${stem}.wasm`)} B`);
+  for (const { entry, stem, targets } of modules) {
+    for (const target of targets) {
+      const file = `${stem}${suffix[target]}`;
+      sizes.push(`${file} ${await compileWasm(entry, target, `wasm/${file}`)} B`);
+    }
   }
   console.log(`wasm: ${sizes.join(', ')}`);
 }

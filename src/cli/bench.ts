@@ -1,10 +1,10 @@
-import { fail } from '../errors.ts';
 import type { Model } from '../graph/model.ts';
 import { loadModel, type Session } from '../runtime/session.ts';
-import { availableBuilds, type WasmBuild } from '../runtime/wasm.ts';
+import type { WasmBuild } from '../runtime/wasm.ts';
 import { makeRng } from '../util/rng.ts';
 import { formatTable, intOption, loadModelFile, requirePositional, type Command } from './common.ts';
 import { summarizeModel } from './inspect.ts';
+import { buildsOption } from './run.ts';
 
 export interface BenchResult {
   build: WasmBuild;
@@ -71,10 +71,7 @@ and the scalar/SIMD ratio.
   run(values, positionals) {
     const file = requirePositional(benchCommand, positionals, 'model');
     const { model } = loadModelFile(file);
-    const which = (values.build as string | undefined) ?? 'all';
-    if (!['relaxed', 'simd', 'scalar', 'all'].includes(which)) fail('CLI_USAGE', '--build must be relaxed, simd, scalar or all', { found: which });
-    const builds: WasmBuild[] = which === 'all' ? availableBuilds() : [which as WasmBuild];
-    const results = benchModel(model, builds, intOption(values, 'runs', 200), intOption(values, 'warmup', 20, 0));
+    const results = benchModel(model, buildsOption(values.build), intOption(values, 'runs', 200), intOption(values, 'warmup', 20, 0));
     console.log(values.json ? JSON.stringify(results, null, 2) : `${model.name}\n${formatBench(results)}`);
   },
 };

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fail } from '../errors.ts';
-import { availableBuilds, resolveBuild, type WasmBuild } from '../runtime/wasm.ts';
 import { createProgress } from '../util/progress.ts';
 import { runProfile } from '../timemodel/profile.ts';
 import { explainProfile, readProfileFile, type TimeProfile } from '../timemodel/profile-file.ts';
 import { predictLatency, type LatencyPrediction } from '../timemodel/predict.ts';
 import type { Model } from '../graph/model.ts';
 import { formatTable, intOption, type Command } from './common.ts';
+import { buildOption, buildsOption } from './run.ts';
 
 /**
  * V8 first runs wasm in its baseline tier and optimises hot functions later,
@@ -57,9 +57,7 @@ A progress bar goes to stderr. Use the profile with
       console.log(explainProfile(readProfileFile(values.explain)));
       return;
     }
-    const which = (values.build as string | undefined) ?? 'all';
-    if (!['relaxed', 'simd', 'scalar', 'all'].includes(which)) fail('CLI_USAGE', '--build must be relaxed, simd, scalar or all', { found: which });
-    const builds: WasmBuild[] = which === 'all' ? availableBuilds() : [resolveBuild(which as WasmBuild)];
+    const builds = buildsOption(values.build);
     const seed = intOption(values, 'seed', 1, 0);
     const output = (values.output as string | undefined) ?? 'profile.json';
     if (!hasOptimisedWasmFlags() && process.env.TINYSENSE_PROFILE_CHILD !== '1') {
@@ -95,13 +93,12 @@ export const TIME_MODEL_OPTIONS = { 'time-model': { type: 'string' }, 'time-buil
 export const TIME_MODEL_HELP = `
   --time-model FILE    predict each layer's latency on the machine FILE was profiled on
                        (\`tinysense profile\`), next to a FLOPs-proportional baseline
-  --time-build B       relaxed, simd or scalar (default: the fastest build the profile has)`;
+  --time-build B       relaxed, simd, scalar or auto (default auto: the fastest build the profile has)`;
 
 export function inspectWithTimeModel(model: Model, values: Record<string, unknown>): void {
   const profile = readProfileFile(values['time-model'] as string);
-  const build = values['time-build'] as string | undefined;
-  if (build !== undefined && build !== 'relaxed' && build !== 'simd' && build !== 'scalar') fail('CLI_USAGE', '--time-build must be relaxed, simd or scalar', { found: build });
-  const p = predictLatency(model, profile, { build: build as WasmBuild | undefined });
+  const build = buildOption(values['time-build'], '--time-build');
+  const p = predictLatency(model, profile, build === 'auto' ? {} : { build });
   if (values.json) {
     console.log(JSON.stringify({ machine: profile.machine, ...p }, null, 2));
     return;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { fail } from '../errors.ts';
 import { loadModel } from '../runtime/session.ts';
-import type { WasmBuild } from '../runtime/wasm.ts';
+import { availableBuilds, resolveBuild, WASM_BUILDS, type WasmBuild } from '../runtime/wasm.ts';
 import { writeNpy } from '../util/npy.ts';
 import { formatTable, loadModelFile, requirePositional, shapeText, type Command } from './common.ts';
 import { readInputs } from './inputs.ts';
@@ -12,10 +12,20 @@ export function argmax(a: ArrayLike<number>): number {
   return best;
 }
 
-export function buildOption(v: unknown): WasmBuild | 'auto' {
+const isBuild = (v: unknown): v is WasmBuild => (WASM_BUILDS as readonly unknown[]).includes(v);
+
+/** --build for one session: a build name or 'auto' (the default). */
+export function buildOption(v: unknown, flag = '--build'): WasmBuild | 'auto' {
   if (v === undefined) return 'auto';
-  if (v === 'relaxed' || v === 'simd' || v === 'scalar' || v === 'auto') return v;
-  return fail('CLI_USAGE', '--build must be relaxed, simd, scalar or auto', { found: String(v) });
+  if (v === 'auto' || isBuild(v)) return v;
+  return fail('CLI_USAGE', `${flag} must be ${WASM_BUILDS.join(', ')} or auto`, { found: String(v) });
+}
+
+/** --build for commands that go through several builds: one build name (which the engine must run) or 'all' (the default: every build it runs). */
+export function buildsOption(v: unknown): WasmBuild[] {
+  if (v === undefined || v === 'all') return availableBuilds();
+  if (isBuild(v)) return [resolveBuild(v)];
+  return fail('CLI_USAGE', `--build must be ${WASM_BUILDS.join(', ')} or all`, { found: String(v) });
 }
 
 export const runCommand: Command = {

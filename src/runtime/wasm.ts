@@ -17,6 +17,11 @@ import type { KernelExports } from '../ops/types.ts';
  */
 export type WasmBuild = 'relaxed' | 'simd' | 'scalar';
 
+/** Every build, fastest first: the order 'auto' tries them in. */
+export const WASM_BUILDS: readonly WasmBuild[] = ['relaxed', 'simd', 'scalar'];
+
+const BUILD_LABEL: Record<WasmBuild, string> = { relaxed: 'relaxed-SIMD', simd: 'SIMD', scalar: 'scalar' };
+
 /** Which module: the runtime's kernels, or those plus the backward kernels. */
 export type KernelModule = 'runtime' | 'training';
 
@@ -27,10 +32,20 @@ export const WASM_FILES: Record<WasmBuild, string> = {
   scalar: 'tinysense.wasm',
 };
 
+/** The training module's files: no relaxed build, so training stays bit-for-bit deterministic across CPUs. */
 export const TRAINING_WASM_FILES: Partial<Record<WasmBuild, string>> = {
   simd: 'tinysense-train.simd.wasm',
   scalar: 'tinysense-train.wasm',
 };
+
+const MODULE_FILES: Record<KernelModule, Partial<Record<WasmBuild, string>>> = { runtime: WASM_FILES, training: TRAINING_WASM_FILES };
+
+/** The file of a module's build; RUN_WASM when the module has no such build. */
+function kernelFile(build: WasmBuild, kind: KernelModule): string {
+  const name = MODULE_FILES[kind][build];
+  if (!name) return fail('RUN_WASM', `the ${kind} kernels have no ${BUILD_LABEL[build]} build`, { expected: Object.keys(MODULE_FILES[kind]).join(' or '), found: build });
+  return name;
+}
 
 // (module (func (result v128) v128.const i32x4 0 0 0 0)): valid only where
 // the engine implements fixed-width SIMD.
@@ -70,13 +85,11 @@ export function engineFeatures(): EngineFeatures {
   return probed;
 }
 
-/** The builds this engine runs, fastest first (benchmarks and tests go through all of them). */
+const engineRuns = (build: WasmBuild, engine: EngineFeatures): boolean => (build === 'relaxed' ? engine.relaxedSimd : build === 'simd' ? engine.simd : true);
+
+/** The builds of a module this engine runs, fastest first (benchmarks and tests go through all of them). */
 export function availableBuilds(kind: KernelModule = 'runtime', engine: EngineFeatures = engineFeatures()): WasmBuild[] {
-  const builds: WasmBuild[] = [];
-  if (engine.relaxedSimd && kind === 'runtime') builds.push('relaxed');
-  if (engine.simd) builds.push('simd');
-  builds.push('scalar');
-  return builds;
+  return WASM_BUILDS.filter((b) => MODULE_FILES[kind][b] !== undefined && engineRuns(b, engine));
 }
 
 export type { KernelExports };
@@ -87,9 +100,7 @@ const moduleCache = new Map<string, WebAssembly.Module>();
 export function resolveBuild(requested: WasmBuild | 'auto' = 'auto', kind: KernelModule = 'runtime', engine: EngineFeatures = engineFeatures()): WasmBuild {
   const available = availableBuilds(kind, engine);
   if (requested === 'auto') return available[0];
-  if (requested === 'relaxed' && kind === 'training') {
-    fail('RUN_WASM', 'the training kernels have no relaxed-SIMD build (training stays deterministic across CPUs)', { expected: 'simd or scalar', found: requested });
-  }
+  kernelFile(requested, kind);
   if (!available.includes(requested)) {
     const feature = requested === 'relaxed' ? 'relaxed SIMD (Chrome 114+, Node 22+; Node 20 with --experimental-wasm-relaxed-simd)' : 'WebAssembly SIMD';
     fail('RUN_WASM', `the ${requested} build was requested but this engine does not support ${feature}`, { expected: available.join(' or '), found: requested });
@@ -118,8 +129,7 @@ function readBuild(name: string, build: WasmBuild): { code: Uint8Array; file: st
 
 /** Compiles (once per process) and returns the module of a build. */
 export function compileKernels(build: WasmBuild, kind: KernelModule = 'runtime'): WebAssembly.Module {
-  const name = (kind === 'runtime' ? WASM_FILES : TRAINING_WASM_FILES)[build];
-  if (!name) return fail('RUN_WASM', `the ${kind} kernels have no ${build} build`, { expected: Object.keys(TRAINING_WASM_FILES).join(' or '), found: build });
+  const name = kernelFile(build, kind);
   const cached = moduleCache.get(name);
   if (cached) return cached;
   const { code, file } = readBuild(name, build);

@@ -7,7 +7,7 @@ import type { Model } from '../graph/model.ts';
 import { validateModel } from '../graph/validate.ts';
 import { compilePlan } from '../schedule/compile.ts';
 import { fail } from '../errors.ts';
-import type { WasmBuild } from '../runtime/wasm.ts';
+import { WASM_BUILDS, type WasmBuild } from '../runtime/wasm.ts';
 import { opFeatures, planRecords, type OpKind } from './features.ts';
 import { predictTree } from './tree.ts';
 import type { BuildProfile, TimeProfile } from './profile-file.ts';
@@ -37,7 +37,7 @@ export interface LatencyPrediction {
 
 /** The build a prediction uses by default: the one 'auto' loads on the profiled machine (the fastest it has). */
 export function defaultBuild(profile: TimeProfile): WasmBuild {
-  return profile.builds.relaxed ? 'relaxed' : profile.builds.simd ? 'simd' : 'scalar';
+  return WASM_BUILDS.find((b) => profile.builds[b]) ?? 'scalar';
 }
 
 export function predictLatency(model: Model, profile: TimeProfile, options: { build?: WasmBuild } = {}): LatencyPrediction {

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fail } from '../errors.ts';
-import { WASM_FILES, type WasmBuild } from '../runtime/wasm.ts';
+import { WASM_BUILDS, WASM_FILES, type WasmBuild } from '../runtime/wasm.ts';
 import { CLASS_FEATURES, OP_CLASSES, type OpClass } from './features.ts';
 import { countLeaves, treeLeaves, type LinearModel, type ModelTree, type TreeNode } from './tree.ts';
 
@@ -120,10 +120,11 @@ export function parseProfile(text: string, file?: string): TimeProfile {
   if (!isObject(m) || typeof m.cpu !== 'string' || typeof m.node !== 'string' || typeof m.platform !== 'string' || typeof m.arch !== 'string' || !isCount(m.cores)) {
     bad('machine', '{cpu, cores, node, platform, arch}', m);
   }
-  if (!isObject(raw.builds) || Object.keys(raw.builds).length === 0) bad('builds', 'an object with "relaxed", "simd" and/or "scalar" entries', raw.builds);
+  const buildNames = WASM_BUILDS.map((b) => `"${b}"`).join(', ');
+  if (!isObject(raw.builds) || Object.keys(raw.builds).length === 0) bad('builds', `an object with entries among ${buildNames}`, raw.builds);
   for (const [build, bp] of Object.entries(raw.builds as object)) {
     const where = `builds.${build}`;
-    if (build !== 'relaxed' && build !== 'simd' && build !== 'scalar') bad(where, '"relaxed", "simd" or "scalar"', build);
+    if (!(WASM_BUILDS as readonly string[]).includes(build)) bad(where, `one of ${buildNames}`, build);
     if (!isObject(bp)) return bad(where, 'an object', bp);
     if (typeof bp.wasmSha256 !== 'string') bad(`${where}.wasmSha256`, 'a hex string', bp.wasmSha256);
     const installed = kernelsHash(build as WasmBuild);

@@ -128,6 +128,9 @@ test('tinysense/runtime (dist/runtime.js): the runtime alone predicts as the ful
   const lean = await import(path.join(root, 'dist/runtime.js'));
   const full = await import(path.join(root, 'dist/index.js'));
   assert.not.ok('importOnnx' in lean || 'createTrainer' in lean, 'the runtime bundle leaves importers and training out');
+  // Every value src/runtime/index.ts exports reaches the package export (the loader lists them by hand).
+  const entry = await import(path.join(root, 'src/runtime/index.ts'));
+  for (const name of Object.keys(entry)) assert.ok(name in lean, `dist/runtime.js lacks ${name}`);
   const bundle = readFileSync(path.join(root, 'dist/runtime-core.js'), 'utf8');
   assert.not.ok(bundle.includes('protobuf'), 'no protobuf parser in the runtime bundle');
   const bytes = new Uint8Array(readFileSync(path.join(root, MODEL)));
