@@ -25,7 +25,7 @@ const script = new vm.Script(readFileSync(coreUrl, 'utf8'), { filename: fileURLT
 const core = { exports: {} as Runtime };
 (script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, url: string) => void)(core.exports, createRequire(coreUrl), core, coreUrl.href);
 
-export const { loadModel, engineSupportsSimd, readModel, validateModel, TinysenseError, ERROR_CODES } = core.exports;
+export const { loadModel, engineSupportsSimd, engineSupportsRelaxedSimd, readModel, validateModel, TinysenseError, ERROR_CODES } = core.exports;
 /** Whether V8 took the build's code cache (false without one, or after a Node upgrade). */
 export const codeCacheUsed: boolean = cachedData !== undefined && !script.cachedDataRejected;
 /** A code cache of the runtime as compiled so far in this process (what scripts/runtime-code-cache.mjs writes after its warm-up). */
